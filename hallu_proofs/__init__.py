@@ -1,0 +1,20 @@
+"""hallu_proofs: the quantities of *Why Language Models Hallucinate* (Kalai et al., 2025).
+
+>>> import hallu_proofs as hp
+>>> inst = hp.Instance(p=[1.0, 0.0, 0.0], p_hat=[0.4, 0.3, 0.3], valid=[True, False, False])
+>>> hp.generative_error(inst) >= hp.theorem1_bound(inst)
+True
+"""
+
+from .instances import ROW_SUM_TOLERANCE, Instance
+from .reduction import (
+    calibration_gap,
+    classify,
+    generative_error,
+    iiv_distribution,
+    iiv_error,
+    theorem1_bound,
+    theorem1_slack_terms,
+)
+
+__version__ = "0.1.0"

@@ -1,0 +1,274 @@
+"""The `Instance` type: prompts, responses, the training distribution p and the model p_hat.
+
+An instance is a finite table. Row c is a prompt, column r a response slot, and
+
+* ``p[c, r]`` is p(r | c), the training distribution (it must put no mass on errors),
+* ``p_hat[c, r]`` is p_hat(r | c), the base model,
+* ``valid[c, r]`` says whether r is in V_c,
+* ``plausible[c, r]`` says whether r is in R_c (a slot outside R_c is neither valid nor an
+  error and must carry zero probability; it lets prompts have response sets of different sizes),
+* ``mu[c]`` is the prompt distribution.
+
+One-dimensional inputs describe a single prompt (the no-prompt setting of Corollary 1).
+
+Entries are floats (vectorized numpy) or, for exact arithmetic, ``fractions.Fraction`` or
+``int`` (object arrays): then every derived quantity is an exact ``Fraction``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from numbers import Integral, Real
+
+import numpy as np
+
+#: Largest accepted gap between a float row sum and 1 (exact inputs must sum to exactly 1).
+ROW_SUM_TOLERANCE = 1e-9
+
+
+class Instance:
+    """A validated finite instance of the paper's setting (Sections 3.1-3.2).
+
+    Parameters
+    ----------
+    p, p_hat : array_like, shape (n,) or (m, n)
+        Training distribution p(r|c) and base model p_hat(r|c); one row per prompt.
+    valid : array_like of bool, same shape
+        ``True`` where r is a valid response to c (r in V_c).
+    mu : array_like, shape (m,), optional
+        Prompt distribution; uniform over the m prompts by default.
+    plausible : array_like of bool, same shape, optional
+        ``True`` where r is a plausible response to c (r in R_c); all ``True`` by default.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and the prompt/response at fault.
+    TypeError
+        For non-numeric entries, a non-boolean mask, or floats mixed with Fractions.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> inst = Instance(p=[1, 0, 0], p_hat=[F(1, 2), F(1, 4), F(1, 4)],
+    ...                 valid=[True, False, False])
+    >>> inst.n_prompts, inst.min_errors, inst.max_valid, inst.exact
+    (1, 2, 1, True)
+    >>> Instance(p=[0.5, 0.5], p_hat=[0.5, 0.5], valid=[True, False])
+    Traceback (most recent call last):
+    ...
+    ValueError: p puts mass 0.5 on error response 1 of prompt 0 (the theorem assumes p(V) = 1)
+    """
+
+    def __init__(self, p, p_hat, valid, mu=None, plausible=None):
+        raw = {"p": _as_array(p, "p"), "p_hat": _as_array(p_hat, "p_hat")}
+        if mu is not None:
+            raw["mu"] = _as_array(mu, "mu")
+        self.exact = any(a.dtype == object for a in raw.values())
+        arrays = {name: _to_number_type(a, name, self.exact) for name, a in raw.items()}
+
+        self.single_prompt = arrays["p"].ndim == 1
+        p2, ph2 = (_as_2d(arrays[name], name) for name in ("p", "p_hat"))
+        if ph2.shape != p2.shape:
+            raise ValueError(f"p_hat has shape {ph2.shape}, but p has shape {p2.shape}")
+        valid2 = _as_2d(_as_mask(valid, "valid"), "valid")
+        if valid2.shape != p2.shape:
+            raise ValueError(f"valid has shape {valid2.shape}, but p has shape {p2.shape}")
+        if plausible is None:
+            plaus2 = None
+        else:
+            plaus2 = _as_2d(_as_mask(plausible, "plausible"), "plausible")
+            if plaus2.shape != p2.shape:
+                raise ValueError(
+                    f"plausible has shape {plaus2.shape}, but p has shape {p2.shape}"
+                )
+        m = p2.shape[0]
+        if "mu" in arrays:
+            mu1 = arrays["mu"]
+            if mu1.shape != (m,):
+                raise ValueError(f"mu has shape {mu1.shape}, expected ({m},): one entry per prompt")
+        else:
+            mu1 = np.full(m, Fraction(1, m) if self.exact else 1.0 / m, dtype=object if self.exact else float)
+
+        for name, arr in (("p", p2), ("p_hat", ph2)):
+            _check_rows_are_distributions(arr, name, self.exact)
+        _check_rows_are_distributions(mu1[None, :], "mu", self.exact)
+
+        if plaus2 is not None:
+            stray = valid2 & ~plaus2
+            if stray.any():
+                c, r = np.argwhere(stray)[0]
+                raise ValueError(
+                    f"valid marks response {r} of prompt {c} as valid, but plausible says it is not "
+                    "plausible"
+                )
+            for name, arr in (("p", p2), ("p_hat", ph2)):
+                outside = _row_sums_over(arr, ~plaus2, self.exact)
+                bad = np.flatnonzero(outside != 0)
+                if bad.size:
+                    c = bad[0]
+                    r = np.flatnonzero(~plaus2[c] & (arr[c] != 0))[0]
+                    raise ValueError(
+                        f"{name} puts mass {arr[c, r]} outside the plausible set, on response {r} "
+                        f"of prompt {c}"
+                    )
+            error2 = plaus2 & ~valid2
+        else:
+            error2 = ~valid2
+
+        self.n_valid = count_per_row(valid2)
+        self.n_errors = (
+            count_per_row(error2) if plaus2 is not None else valid2.shape[1] - self.n_valid
+        )
+        for counts, what in ((self.n_valid, "valid"), (self.n_errors, "error")):
+            empty = np.flatnonzero(counts == 0)
+            if empty.size:
+                raise ValueError(
+                    f"valid: prompt {empty[0]} has no {what} response (every prompt needs at "
+                    "least one valid and one error response)"
+                )
+
+        p_on_errors = _row_sums_over(p2, error2, self.exact)
+        bad = np.flatnonzero(p_on_errors != 0)
+        if bad.size:
+            c = bad[0]
+            r = np.flatnonzero(error2[c] & (p2[c] != 0))[0]
+            raise ValueError(
+                f"p puts mass {p2[c, r]} on error response {r} of prompt {c} "
+                "(the theorem assumes p(V) = 1)"
+            )
+
+        self.p, self.p_hat, self.valid, self.error, self.mu = p2, ph2, valid2, error2, mu1
+        #: The plausible mask, or None when every slot is plausible (the default).
+        self.plausible = plaus2
+        for arr in (self.p, self.p_hat, self.valid, self.error, self.mu, plaus2):
+            if arr is not None:
+                arr.flags.writeable = False
+        self._cache = {}
+
+    @property
+    def n_prompts(self) -> int:
+        """Number of prompts m (1 for a single prompt)."""
+        return self.p.shape[0]
+
+    @property
+    def max_valid(self) -> int:
+        """k = max_c |V_c|."""
+        return int(self.n_valid.max())
+
+    @property
+    def min_errors(self) -> int:
+        """K = min_c |E_c|."""
+        return int(self.n_errors.min())
+
+    @property
+    def default_threshold(self):
+        """The threshold 1 / min_c |E_c| of the classifier in Eq. (2) and Theorem 1."""
+        return Fraction(1, self.min_errors) if self.exact else 1.0 / self.min_errors
+
+    def number(self, value):
+        """Convert a Python number to the instance's arithmetic (Fraction or float)."""
+        return Fraction(value) if self.exact else float(value)
+
+    def __repr__(self):
+        kind = "exact" if self.exact else "float"
+        return (
+            f"Instance({self.n_prompts} prompt(s) x {self.p.shape[1]} response slots, {kind}, "
+            f"max|V_c| = {self.max_valid}, min|E_c| = {self.min_errors})"
+        )
+
+
+def check_threshold(threshold, inst: Instance):
+    """Validate a classification threshold and convert it to the instance's arithmetic.
+
+    ``None`` means the paper's default 1 / min_c |E_c|.
+
+    >>> inst = Instance([1.0, 0.0], [0.5, 0.5], [True, False])
+    >>> check_threshold(None, inst)
+    1.0
+    >>> check_threshold(float("nan"), inst)
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold must be a number in [0, 1], got nan
+    """
+    if threshold is None:
+        return inst.default_threshold
+    if isinstance(threshold, bool) or not isinstance(threshold, Real):
+        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    return inst.number(threshold)
+
+
+def _as_array(x, name):
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged nested lists, for instance
+        raise ValueError(f"{name} is not a rectangular array: {exc}") from None
+    if arr.dtype == object:
+        return arr
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def _to_number_type(arr, name, exact):
+    if not exact:
+        return np.asarray(arr, dtype=float)
+    flat = arr.ravel()
+    out = np.empty(flat.shape, dtype=object)
+    for i, x in enumerate(flat):
+        if isinstance(x, (Fraction, Integral)) and not isinstance(x, bool):
+            out[i] = Fraction(x)
+        else:
+            raise TypeError(
+                f"{name}: entry {np.unravel_index(i, arr.shape)} is {x!r}; exact instances need "
+                "int or fractions.Fraction entries throughout (do not mix floats with Fractions)"
+            )
+    return out.reshape(arr.shape)
+
+
+def _as_mask(x, name):
+    arr = np.asarray(x)
+    if arr.dtype != bool:
+        raise TypeError(f"{name} must be a boolean array, got dtype {arr.dtype}")
+    return arr
+
+
+def _as_2d(arr, name):
+    if arr.ndim == 1:
+        return arr[None, :]
+    if arr.ndim == 2:
+        return arr
+    raise ValueError(f"{name} must be 1-D (one prompt) or 2-D (prompts x responses), got {arr.ndim}-D")
+
+
+def _check_rows_are_distributions(arr, name, exact):
+    """Entries finite and non-negative, every row summing to 1 (exactly for Fractions)."""
+    if arr.size == 0 or arr.shape[-1] == 0:
+        raise ValueError(f"{name} is empty")
+    lowest = arr.min()
+    sums = arr.sum(axis=1)
+    finite = exact or bool(np.isfinite(sums).all())
+    if not (finite and lowest >= 0):  # NaN fails both comparisons
+        bad = arr < 0 if exact else ~np.isfinite(arr) | (arr < 0)
+        c, r = np.argwhere(bad)[0]
+        where = f"entry {r}" if name == "mu" else f"prompt {c}, response {r}"
+        raise ValueError(f"{name}: {where} is {arr[c, r]!r}; entries must be finite and >= 0")
+    off = sums != 1 if exact else ~(np.abs(sums - 1) <= ROW_SUM_TOLERANCE)
+    if off.any():
+        c = np.flatnonzero(off)[0]
+        where = "" if name == "mu" else f" for prompt {c}"
+        raise ValueError(f"{name} sums to {sums[c]}{where}, not 1")
+
+
+def count_per_row(mask):
+    """Number of True entries in each row of a 2-D boolean mask."""
+    return mask.sum(axis=1, dtype=np.int64)
+
+
+def _row_sums_over(arr, mask, exact):
+    """Sum of ``arr`` over the True entries of ``mask``, row by row."""
+    if exact:
+        return np.where(mask, arr, Fraction(0)).sum(axis=1)
+    return np.einsum("ij,ij->i", arr, mask)
