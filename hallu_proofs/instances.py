@@ -218,8 +218,10 @@ def _to_number_type(arr, name, exact):
     flat = arr.ravel()
     out = np.empty(flat.shape, dtype=object)
     for i, x in enumerate(flat):
-        if isinstance(x, (Fraction, Integral)) and not isinstance(x, bool):
-            out[i] = Fraction(x)
+        if isinstance(x, Fraction):
+            out[i] = Fraction(int(x.numerator), int(x.denominator))
+        elif isinstance(x, Integral) and not isinstance(x, (bool, np.bool_)):
+            out[i] = Fraction(int(x))
         else:
             raise TypeError(
                 f"{name}: entry {np.unravel_index(i, arr.shape)} is {x!r}; exact instances need "

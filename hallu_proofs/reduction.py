@@ -26,7 +26,7 @@ def iiv_distribution(inst: Instance) -> np.ndarray:
 
     >>> inst = Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
     >>> iiv_distribution(inst).tolist()
-    [[0.6, 0.2, 0.2]]
+    [[0.5, 0.25, 0.25]]
     """
     half = Fraction(1, 2) if inst.exact else 0.5
     on_valid = half * inst.mu[:, None] * inst.p
