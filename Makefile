@@ -1,0 +1,33 @@
+# The two commands of the README: `make book` builds the HTML book, `make test` runs every test.
+# Both create the virtual environment .venv and install requirements.txt when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: book test thorough bench lint clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+book: $(BIN)/.installed
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(BIN)/.installed
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
+
+thorough: $(BIN)/.installed
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m "not book" -p no:cacheprovider
+
+bench: $(BIN)/.installed
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check hallu_proofs tests bench
+
+clean:
+	rm -rf _build

@@ -1,0 +1,90 @@
+"""Argument checks shared by every module: each raises a ValueError (or TypeError) naming the argument.
+
+>>> check_probability(0.25, "q")
+0.25
+>>> check_probability(1.5, "q")
+Traceback (most recent call last):
+...
+ValueError: q must be in [0, 1], got 1.5
+>>> check_distribution([0.5, 0.6], "nu")
+Traceback (most recent call last):
+...
+ValueError: nu must sum to 1, got 1.1
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Integral, Real
+
+import numpy as np
+
+from .instances import ROW_SUM_TOLERANCE
+
+
+def check_real(x, name):
+    """A finite real number (int, float, Fraction, numpy scalar); bools are refused."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    if isinstance(x, float) and not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    if isinstance(x, np.floating) and not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    return x
+
+
+def check_probability(x, name):
+    """A number in [0, 1]."""
+    check_real(x, name)
+    if not 0 <= x <= 1:
+        raise ValueError(f"{name} must be in [0, 1], got {x!r}")
+    return x
+
+
+def check_confidence_level(gamma, name="gamma"):
+    """A failure probability gamma in (0, 1]."""
+    check_real(gamma, name)
+    if not 0 < gamma <= 1:
+        raise ValueError(f"{name} must be in (0, 1], got {gamma!r}")
+    return gamma
+
+
+def check_positive_int(n, name, minimum=1):
+    """An integer >= ``minimum`` (numpy integers accepted, bools and floats refused)."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral):
+        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
+    if n < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {n}")
+    return int(n)
+
+
+def check_distribution(values, name):
+    """A 1-D probability vector: finite, non-negative, summing to 1 (exactly for Fractions).
+
+    Returns a float array, or an object array of Fractions when the input holds Fractions.
+    """
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
+    exact = arr.dtype == object
+    if exact:
+        if not all(isinstance(x, (Fraction, Integral)) and not isinstance(x, bool) for x in arr):
+            raise TypeError(f"{name}: exact distributions need int or Fraction entries")
+        arr = np.array([Fraction(int(Fraction(x).numerator), int(Fraction(x).denominator))
+                        for x in arr], dtype=object)
+    elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    else:
+        arr = arr.astype(float)
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            raise ValueError(f"{name}: entry {bad[0]} is {arr[bad[0]]!r}; entries must be finite")
+    negative = np.flatnonzero(arr < 0)
+    if negative.size:
+        raise ValueError(f"{name}: entry {negative[0]} is {arr[negative[0]]!r}; entries must be >= 0")
+    total = arr.sum()
+    if (total != 1) if exact else not abs(total - 1) <= ROW_SUM_TOLERANCE:
+        raise ValueError(f"{name} must sum to 1, got {total!r}" if exact else
+                         f"{name} must sum to 1, got {float(total):.6g}")
+    return arr
