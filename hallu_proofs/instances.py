@@ -224,8 +224,9 @@ def _to_number_type(arr, name, exact):
             out[i] = Fraction(int(x))
         else:
             raise TypeError(
-                f"{name}: entry {np.unravel_index(i, arr.shape)} is {x!r}; exact instances need "
-                "int or fractions.Fraction entries throughout (do not mix floats with Fractions)"
+                f"{name}: entry {tuple(int(j) for j in np.unravel_index(i, arr.shape))} is {x}; "
+                "exact instances need int or fractions.Fraction entries throughout: do not mix "
+                "floats with Fractions"
             )
     return out.reshape(arr.shape)
 
@@ -256,7 +257,7 @@ def _check_rows_are_distributions(arr, name, exact):
         bad = arr < 0 if exact else ~np.isfinite(arr) | (arr < 0)
         c, r = np.argwhere(bad)[0]
         where = f"entry {r}" if name == "mu" else f"prompt {c}, response {r}"
-        raise ValueError(f"{name}: {where} is {arr[c, r]!r}; entries must be finite and >= 0")
+        raise ValueError(f"{name}: {where} is {arr[c, r]}; entries must be finite and >= 0")
     off = sums != 1 if exact else ~(np.abs(sums - 1) <= ROW_SUM_TOLERANCE)
     if off.any():
         c = np.flatnonzero(off)[0]

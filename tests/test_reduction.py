@@ -1,0 +1,200 @@
+"""Corollary 1 and Theorem 1: the Is-It-Valid reduction (paper Section 3, Appendix A).
+
+The library's quantities are checked against a slow, loop-by-loop reference written from the
+definitions, then the theorem is checked on random instances, for tightness, and against
+stronger claims that must fail.
+"""
+
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
+from tolerance import FLOAT_TOLERANCE
+
+import hallu_proofs as hp
+from hallu_proofs.strategies import instances
+
+
+def reference_quantities(inst, threshold=None):
+    """err, err_iiv, delta by explicit loops over (c, r), straight from Eqs. (1), (2) and delta."""
+    t = inst.default_threshold if threshold is None else inst.number(threshold)
+    err = err_iiv = p_hat_above = p_above = 0
+    for c in range(inst.n_prompts):
+        n_err = sum(1 for r in range(inst.p.shape[1]) if inst.error[c, r])
+        for r in range(inst.p.shape[1]):
+            if inst.plausible is not None and not inst.plausible[c, r]:
+                continue
+            mu, p, q = inst.mu[c], inst.p[c, r], inst.p_hat[c, r]
+            is_valid, says_valid = bool(inst.valid[c, r]), bool(q > t)
+            if not is_valid:
+                err += mu * q
+            d = mu * p / 2 if is_valid else mu / (2 * n_err)
+            if says_valid != is_valid:
+                err_iiv += d
+            if says_valid:
+                p_hat_above += mu * q
+                p_above += mu * p
+    return err, err_iiv, abs(p_hat_above - p_above)
+
+
+def library_quantities(inst, threshold=None):
+    return (hp.generative_error(inst), hp.iiv_error(inst, threshold),
+            hp.calibration_gap(inst, threshold))
+
+
+@given(instances(exact=True), st.one_of(st.none(), st.fractions(0, 1)))
+def test_quantities_match_the_definitions_exactly(inst, threshold):
+    """err, err_iiv and delta equal their definitions, exactly, at any threshold."""
+    assert library_quantities(inst, threshold) == reference_quantities(inst, threshold)
+
+
+@given(instances(exact=False), st.one_of(st.none(), st.floats(0, 1)))
+def test_quantities_match_the_definitions_in_floats(inst, threshold):
+    """The vectorized float path agrees with the definitions up to FLOAT_TOLERANCE."""
+    got, want = library_quantities(inst, threshold), reference_quantities(inst, threshold)
+    assert np.allclose(got, want, rtol=0, atol=FLOAT_TOLERANCE)
+
+
+@given(instances(exact=True))
+def test_iiv_distribution_is_a_distribution_half_valid(inst):
+    """D is a probability distribution with D(V) = D(E) = 1/2."""
+    d = hp.iiv_distribution(inst)
+    assert sum(d[inst.valid]) == F(1, 2) and sum(d[inst.error]) == F(1, 2)
+
+
+@given(instances(exact=True, single_prompt=True))
+def test_corollary1_exact(inst):
+    """Corollary 1: err >= 2 err_iiv - |V|/|E| - delta (one prompt, exact)."""
+    assert hp.generative_error(inst) >= hp.theorem1_bound(inst)
+
+
+@given(instances(exact=True))
+def test_theorem1_exact(inst):
+    """Theorem 1: err >= 2 err_iiv - max_c|V_c| / min_c|E_c| - delta (exact)."""
+    assert hp.generative_error(inst) >= hp.theorem1_bound(inst)
+
+
+@given(instances(exact=False, max_prompts=6, max_responses=8))
+def test_theorem1_float(inst):
+    """Theorem 1 in floats: err >= bound - FLOAT_TOLERANCE."""
+    assert hp.generative_error(inst) >= hp.theorem1_bound(inst) - FLOAT_TOLERANCE
+
+
+@given(instances(exact=True))
+def test_slack_is_the_sum_of_three_nonnegative_terms(inst):
+    """err - bound = (errors above 1/K) + (valid mass below 1/K) + (calibration), each >= 0."""
+    terms = hp.theorem1_slack_terms(inst)
+    assert all(term >= 0 for term in terms.values()), terms
+    assert sum(terms.values()) == hp.generative_error(inst) - hp.theorem1_bound(inst)
+
+
+@given(instances(exact=True))
+def test_delta_via_a_equals_delta_via_its_complement(inst):
+    """delta = |p_hat(A) - p(A)| = |p(B) - p_hat(B)| (Appendix A)."""
+    above = hp.classify(inst)
+    below = ~above if inst.plausible is None else inst.plausible & ~above
+    mu = inst.mu[:, None]
+    via_b = abs(sum((mu * inst.p)[below]) - sum((mu * inst.p_hat)[below]))
+    assert hp.calibration_gap(inst) == via_b
+
+
+@given(instances(exact=True))
+def test_iiv_error_is_at_most_about_one_half(inst):
+    """Corollary 1 with err <= 1 gives err_iiv <= (1 + max|V_c|/min|E_c| + delta) / 2."""
+    ratio = F(inst.max_valid, inst.min_errors)
+    assert hp.iiv_error(inst) <= (1 + ratio + hp.calibration_gap(inst)) / 2
+
+
+def tight_instance(n_errors):
+    """One prompt, one valid answer with p_hat = 1/K, K errors sharing the rest: zero slack."""
+    k = n_errors
+    return hp.Instance([1] + [0] * k, [F(1, k)] + [F(k - 1, k * k)] * k, [True] + [False] * k)
+
+
+@pytest.mark.parametrize("n_errors", [1, 2, 3, 10, 364])
+def test_theorem1_is_tight(n_errors):
+    """The bound is attained exactly: err = 2 err_iiv - |V|/|E| - delta = 1 - 1/K."""
+    inst = tight_instance(n_errors)
+    assert hp.generative_error(inst) == hp.theorem1_bound(inst) == 1 - F(1, n_errors)
+    assert hp.iiv_error(inst) == F(1, 2) and hp.calibration_gap(inst) == 0
+
+
+def test_zero_slack_instances_are_found_by_search():
+    """Hypothesis also finds zero-slack instances among random ones, with several prompts."""
+    inst = find(
+        instances(exact=True, single_prompt=False),
+        lambda i: hp.generative_error(i) == hp.theorem1_bound(i) and hp.iiv_error(i) > 0,
+    )
+    assert inst.n_prompts >= 2
+
+
+@pytest.mark.parametrize("factor", [F(201, 100), F(21, 10), F(3)])
+def test_a_factor_larger_than_two_is_false(factor):
+    """err >= c err_iiv - |V|/|E| - delta fails for every c > 2 (on the tight instance)."""
+    inst = tight_instance(4)
+    stronger = factor * hp.iiv_error(inst) - F(1, 4) - hp.calibration_gap(inst)
+    assert hp.generative_error(inst) < stronger
+
+
+def test_dropping_delta_is_false():
+    """err >= 2 err_iiv - max|V_c|/min|E_c| (without delta) fails on some instance."""
+    inst = find(
+        instances(exact=True),
+        lambda i: hp.generative_error(i) < hp.theorem1_bound(i) + hp.calibration_gap(i),
+    )
+    assert hp.calibration_gap(inst) > 0
+
+
+def test_dropping_the_ratio_term_is_false():
+    """err >= 2 err_iiv - delta (without max|V_c|/min|E_c|) fails on some instance."""
+    inst = find(
+        instances(exact=True),
+        lambda i: hp.generative_error(i)
+        < 2 * hp.iiv_error(i) - hp.calibration_gap(i),
+    )
+    assert hp.generative_error(inst) < 2 * hp.iiv_error(inst) - hp.calibration_gap(inst)
+
+
+def test_min_over_prompts_matters():
+    """Using a per-prompt average |V_c|/|E_c| instead of max/min would be false."""
+    def averaged_bound(i):
+        ratio = sum(m * F(int(v), int(e)) for m, v, e in zip(i.mu, i.n_valid, i.n_errors))
+        return 2 * hp.iiv_error(i) - ratio - hp.calibration_gap(i)
+
+    inst = find(instances(exact=True, single_prompt=False),
+                lambda i: hp.generative_error(i) < averaged_bound(i))
+    assert len(set(inst.n_errors.tolist())) > 1 or len(set(inst.n_valid.tolist())) > 1
+
+
+@given(instances(exact=True))
+def test_float_and_exact_agree(inst):
+    """The same instance in floats gives the same quantities up to FLOAT_TOLERANCE."""
+    as_float = hp.Instance(
+        inst.p.astype(float), inst.p_hat.astype(float), inst.valid, mu=inst.mu.astype(float),
+        plausible=inst.plausible,
+    )
+    exact = [float(x) for x in (hp.generative_error(inst), hp.theorem1_bound(inst))]
+    approx = [hp.generative_error(as_float), hp.theorem1_bound(as_float)]
+    assert np.allclose(exact, approx, rtol=0, atol=FLOAT_TOLERANCE)
+
+
+def test_cached_quantities_depend_on_the_threshold():
+    """Asking at a second threshold gives that threshold's value, not a cached one."""
+    inst = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    assert hp.iiv_error(inst) == 0.0
+    assert hp.iiv_error(inst, threshold=0.1) == 0.5
+    assert hp.iiv_error(inst, threshold=0.7) == 0.5
+    assert hp.calibration_gap(inst, threshold=0.7) == 0.0
+
+
+def test_birthday_ratio():
+    """Birthdays: one correct date plus IDK against 364 wrong dates, so max|V_c|/min|E_c| = 2/364."""
+    valid = np.zeros(366, dtype=bool)
+    valid[:2] = True  # slot 0: the correct date, slot 1: IDK
+    p = np.zeros(366)
+    p[0] = 1.0
+    inst = hp.Instance(p, np.full(366, 1 / 366), valid)
+    assert (inst.max_valid, inst.min_errors) == (2, 364)
+    assert hp.theorem1_bound(inst) <= hp.generative_error(inst)
