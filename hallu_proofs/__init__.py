@@ -6,7 +6,7 @@
 True
 """
 
-from .instances import ROW_SUM_TOLERANCE, Instance
+from .instances import ROW_SUM_TOLERANCE, Instance, random_instance
 from .reduction import (
     calibration_gap,
     classify,
@@ -15,6 +15,27 @@ from .reduction import (
     iiv_error,
     theorem1_bound,
     theorem1_slack_terms,
+)
+from .calibration import (
+    TrainingRun,
+    calibration_gap_curve,
+    cross_entropy,
+    expected_calibration_error,
+    finite_difference_derivative,
+    grouped_softmax_optimum,
+    printed_loss_counterexample,
+    printed_prompted_loss,
+    printed_prompted_loss_derivative,
+    prompted_loss_slip,
+    question_answer_database_model,
+    rescaled_loss_derivative,
+    rescaled_model,
+    signed_calibration_gap,
+    symbolic_prompted_rescaling,
+    symbolic_rescaling_steps,
+    threshold_masses,
+    train_softmax,
+    uniform_model,
 )
 
 __version__ = "0.1.0"

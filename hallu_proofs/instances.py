@@ -275,3 +275,37 @@ def _row_sums_over(arr, mask, exact):
     if exact:
         return np.where(mask, arr, Fraction(0)).sum(axis=1)
     return np.einsum("ij,ij->i", arr, mask)
+
+
+def random_instance(rng, n_prompts, n_responses, exact=False, denominator=12, sharpness=1.0):
+    """A random valid Instance, for demonstrations and benchmarks (tests use `strategies`).
+
+    Each prompt gets at least one valid and one error slot; p is spread over the valid slots,
+    p_hat over all slots (raised to ``sharpness`` to make it peakier). With ``exact=True`` the
+    probabilities are Fractions whose denominators divide a multiple of ``denominator``.
+
+    >>> import numpy as np
+    >>> inst = random_instance(np.random.default_rng(0), 3, 4, exact=True)
+    >>> inst.n_prompts, inst.exact
+    (3, True)
+    """
+    if n_responses < 2:
+        raise ValueError(f"n_responses must be >= 2, got {n_responses}")
+    if n_prompts < 1:
+        raise ValueError(f"n_prompts must be >= 1, got {n_prompts}")
+    valid = rng.random((n_prompts, n_responses)) < 0.5
+    valid[:, 0], valid[:, 1] = True, False
+    valid = rng.permuted(valid, axis=1)
+    p_weights = np.where(valid, rng.integers(1, denominator + 1, valid.shape), 0)
+    q_weights = np.ceil(rng.random(valid.shape) ** sharpness * denominator).astype(int)
+    mu_weights = rng.integers(1, denominator + 1, n_prompts)
+    if exact:
+        def normalise(w):
+            w = np.atleast_2d(w)
+            return np.array([[Fraction(int(x), int(row.sum())) for x in row] for row in w], dtype=object)
+        p, p_hat, mu = normalise(p_weights), normalise(q_weights), normalise(mu_weights)[0]
+    else:
+        p = p_weights / p_weights.sum(axis=1, keepdims=True)
+        p_hat = q_weights / q_weights.sum(axis=1, keepdims=True)
+        mu = mu_weights / mu_weights.sum()
+    return Instance(p, p_hat, valid, mu=mu)

@@ -174,3 +174,53 @@ def _total(arr, mask, exact):
     if exact:
         return Fraction(sum(arr[mask], Fraction(0)))
     return float(arr[mask].sum())
+
+
+def appendix_a_steps() -> list:
+    """The algebra of the proof of Theorem 1 (Appendix A), re-derived with sympy.
+
+    Returns a list of ``(step, expression, holds)``: ``expression`` is a sympy expression whose
+    sign or value the step needs, and ``holds`` is sympy's verdict (True when proved).
+
+    >>> all(holds for _, _, holds in appendix_a_steps())
+    True
+    """
+    import sympy as sp
+
+    mu, K, above = sp.symbols("mu K eta", positive=True)
+    extra, k = sp.symbols("j k", nonnegative=True)
+    p_b, p_hat_b, p_hat_bv, delta = sp.symbols("p_B phat_B phat_BV delta", real=True)
+    p, d_above, d_below = sp.symbols("p D_AminusV D_BcapV", real=True)
+    steps = []
+
+    # Step 2: an error (c, r) above the threshold, p_hat = 1/K + eta, with |E_c| = K + j >= K,
+    # contributes mu p_hat to p_hat(A \ V) and mu / (2 |E_c|) to D(A \ V).
+    excess = sp.factor(sp.together(mu * (1 / K + above) - 2 * mu / (2 * (K + extra))))
+    steps.append(("2: mu p_hat(r|c) - 2 D(c, r) > 0 for an error above 1/K", excess,
+                  bool(excess.is_positive)))
+
+    # Step 4a: on valid responses 2 D(c, r) = mu p(r|c), so 2 D(B ∩ V) = p(B ∩ V) = p(B).
+    identity = sp.simplify(2 * (mu * p / 2) - mu * p)
+    steps.append(("4: 2 D(c, r) - mu p(r|c) = 0 on valid responses", identity, identity == 0))
+
+    # Step 4b: at most k valid responses below the threshold, each 1/K - eps_i with eps_i >= 0.
+    gaps = sp.symbols("e1:4", nonnegative=True)
+    slots = sp.symbols("s", nonnegative=True)  # k = (valid slots below) + s
+    below_mass = sum(1 / K - g for g in gaps)
+    room = sp.simplify((len(gaps) + slots) / K - below_mass)
+    steps.append(("4: k/K - p_hat(B ∩ V | c) >= 0 (three valid slots shown)", room,
+                  bool(room.is_nonnegative)))
+
+    # Step 5: 2D(B ∩ V) - p_hat(B \ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V).
+    rearranged = sp.simplify(p_b - (p_hat_b - p_hat_bv) - ((p_b - p_hat_b) + p_hat_bv))
+    steps.append(("5: p(B) - p_hat(B \\ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V)", rearranged,
+                  rearranged == 0))
+
+    # Step 6: err = p_hat(A \ V) + p_hat(B \ V); adding the lower bounds of steps 2 and 3
+    # gives exactly the right-hand side of Theorem 1.
+    rhs_sum = 2 * d_above + (2 * d_below - k / K - delta)
+    err_iiv = d_above + d_below
+    combined = sp.simplify(rhs_sum - (2 * err_iiv - k / K - delta))
+    steps.append(("6: 2 D(A \\ V) + [2 D(B ∩ V) - k/K - delta] = 2 err_iiv - k/K - delta",
+                  combined, combined == 0))
+    return steps
