@@ -16,29 +16,5 @@ from .reduction import (
     theorem1_bound,
     theorem1_slack_terms,
 )
-from .missing_mass import (
-    collapse_abstentions,
-    collapsed_distribution,
-    corollary3_radius,
-    corollary3_symbolic,
-    draw_samples,
-    enumerate_expectations,
-    expected_good_turing,
-    expected_missing_mass,
-    geometric_distribution,
-    good_turing,
-    good_turing_bias_symbolic,
-    good_turing_max_change,
-    held_out_unseen_rate,
-    lemma1_radius,
-    lemma1_symbolic,
-    missing_mass,
-    sample_training_pairs,
-    simulate_good_turing,
-    unanswered_mass,
-    uniform_distribution,
-    word_codes,
-    zipf_distribution,
-)
 
 __version__ = "0.1.0"
