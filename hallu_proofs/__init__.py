@@ -16,5 +16,23 @@ from .reduction import (
     theorem1_bound,
     theorem1_slack_terms,
 )
+from .grading import (
+    Problem,
+    answer_policy,
+    benchmark_footnotes,
+    benchmark_table,
+    check_binary_grader,
+    crossover_target,
+    evaluation_score,
+    expected_evaluation_score,
+    expected_score,
+    expected_scores,
+    optimal_responses,
+    penalty,
+    random_binary_beliefs,
+    rescore,
+    simpleqa_results,
+    threshold_audit,
+)
 
 __version__ = "0.1.0"
