@@ -16,6 +16,27 @@ from .reduction import (
     theorem1_bound,
     theorem1_slack_terms,
 )
+from .calibration import (
+    TrainingRun,
+    calibration_gap_curve,
+    cross_entropy,
+    expected_calibration_error,
+    finite_difference_derivative,
+    grouped_softmax_optimum,
+    printed_loss_counterexample,
+    printed_prompted_loss,
+    printed_prompted_loss_derivative,
+    prompted_loss_slip,
+    question_answer_database_model,
+    rescaled_loss_derivative,
+    rescaled_model,
+    signed_calibration_gap,
+    symbolic_prompted_rescaling,
+    symbolic_rescaling_steps,
+    threshold_masses,
+    train_softmax,
+    uniform_model,
+)
 from .grading import (
     Problem,
     answer_policy,

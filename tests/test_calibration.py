@@ -1,0 +1,382 @@
+"""Calibration (paper Section 3.1, Eq. (3)): the rescaling identity dL(p_hat_s)/ds|_{s=1} = p_hat(A) - p(A),
+the printed prompted loss that breaks it, delta versus ECE, the uniform and the question-answer-database
+models, and cross-entropy training.
+"""
+
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, find, given, settings
+from hypothesis import strategies as st
+from tolerance import FLOAT_TOLERANCE
+
+import hallu_proofs as hp
+from hallu_proofs.strategies import instances
+
+thresholds = st.one_of(st.none(), st.fractions(0, 1))
+
+
+def has_finite_loss(inst):
+    support = inst.mu[:, None] * inst.p > 0
+    return not (support & (inst.p_hat == 0)).any()
+
+
+def smoothed(inst):
+    """The same instance with p_hat replaced by (p_hat + uniform) / 2: positive on every plausible slot."""
+    uniform = hp.uniform_model(inst)
+    half = F(1, 2) if inst.exact else 0.5
+    p_hat = (inst.p_hat + uniform.p_hat) * half
+    if inst.single_prompt:
+        plausible = None if inst.plausible is None else inst.plausible[0]
+        return hp.Instance(inst.p[0], p_hat[0], inst.valid[0], plausible=plausible)
+    return hp.Instance(inst.p, p_hat, inst.valid, mu=inst.mu, plausible=inst.plausible)
+
+
+@st.composite
+def arbitrary_facts(draw, exact=True):
+    """Definition 1 instances: column 0 is IDK, one correct answer a_c, p(a_c|c) = alpha_c."""
+    m = draw(st.integers(1, 4))
+    n = draw(st.integers(4, 7))  # IDK, a_c and at least two errors: threshold 1/K < 1
+    valid = np.zeros((m, n), bool)
+    valid[:, 0] = True
+    answers = [draw(st.integers(1, n - 1)) for _ in range(m)]
+    valid[np.arange(m), answers] = True
+    alphas = [F(draw(st.integers(0, 6)), 6) for _ in range(m)]
+    p = np.full((m, n), F(0), dtype=object)
+    for c, (a, alpha) in enumerate(zip(answers, alphas)):
+        p[c, a], p[c, 0] = alpha, 1 - alpha
+    weights = [draw(st.integers(1, 5)) for _ in range(m)]
+    mu = [F(w, sum(weights)) for w in weights]
+    uniform = np.full((m, n), F(1, n), dtype=object)
+    known = np.array(draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    inst = hp.Instance(p, uniform, valid, mu=mu)
+    if not exact:
+        inst = hp.Instance(p.astype(float), uniform.astype(float), valid, mu=np.array(mu, float))
+    return inst, known, np.array(answers), np.array(alphas, dtype=object)
+
+
+# --------------------------------------------------------------------------- the rescaled model
+
+
+@given(instances(exact=True), st.fractions(F(1, 10), 10), thresholds)
+def test_rescaled_model_is_the_rescaling(inst, s, threshold):
+    """p_hat_s is an Instance on the same p with p_hat_s(A_c|c) = s q_c / (1 + (s - 1) q_c), exactly."""
+    scaled = hp.rescaled_model(inst, s, threshold)
+    assert scaled.p.tolist() == inst.p.tolist() and scaled.mu.tolist() == inst.mu.tolist()
+    above = hp.classify(inst, threshold)
+    for c in range(inst.n_prompts):
+        q = sum(inst.p_hat[c][above[c]], F(0))
+        assert sum(scaled.p_hat[c][above[c]], F(0)) == s * q / (1 + (s - 1) * q)
+        ratios = {scaled.p_hat[c, r] / inst.p_hat[c, r] for r in range(inst.p.shape[1])
+                  if inst.p_hat[c, r] > 0 and not above[c, r]}
+        assert len(ratios) <= 1  # slots below the threshold keep their proportions
+    assert hp.rescaled_model(inst, 1, threshold).p_hat.tolist() == inst.p_hat.tolist()
+
+
+# --------------------------------------------------------------------------- the identity
+
+
+@given(instances(exact=True), thresholds)
+def test_derivative_identity_exact(inst, threshold):
+    """dL(p_hat_s)/ds at s = 1 equals p_hat(A) - p(A) exactly, so its absolute value is delta."""
+    assume(has_finite_loss(inst))
+    derivative = hp.rescaled_loss_derivative(inst, 1, threshold)
+    assert derivative == hp.signed_calibration_gap(inst, threshold)
+    assert abs(derivative) == hp.calibration_gap(inst, threshold=threshold)
+
+
+@given(instances(exact=False), st.one_of(st.none(), st.floats(0, 1)))
+def test_derivative_identity_by_finite_differences(inst, threshold):
+    """The numerical derivative of the loss at s = 1 equals p_hat(A) - p(A) within FLOAT_TOLERANCE."""
+    assume(has_finite_loss(inst))
+    numeric = hp.finite_difference_derivative(inst, threshold=threshold)
+    assert abs(numeric - hp.signed_calibration_gap(inst, threshold)) <= FLOAT_TOLERANCE
+    assert abs(abs(numeric) - hp.calibration_gap(inst, threshold=threshold)) <= FLOAT_TOLERANCE
+
+
+@given(instances(exact=False), st.floats(0.2, 5.0))
+def test_closed_form_derivative_at_any_scale(inst, s):
+    """The closed form sum_c mu(c) [q_c / Z_c(s) - p(A_c|c) / s] matches finite differences at any s."""
+    assume(has_finite_loss(inst))
+    numeric = hp.finite_difference_derivative(inst, s=s)
+    assert abs(numeric - hp.rescaled_loss_derivative(inst, s)) <= FLOAT_TOLERANCE
+
+
+def symbolic_loss_derivative(inst, s):
+    """dL(p_hat_s)/ds at s, exactly: sympy differentiates the loss written from the definitions."""
+    u = sp.Symbol("u", positive=True)
+    above = hp.classify(inst)
+    loss = 0
+    for c in range(inst.n_prompts):
+        z = sum((u if above[c, r] else 1) * sp.Rational(inst.p_hat[c, r])
+                for r in range(inst.p.shape[1]))
+        for r in range(inst.p.shape[1]):
+            weight = sp.Rational(inst.mu[c] * inst.p[c, r])
+            if weight:
+                scaled = (u if above[c, r] else 1) * sp.Rational(inst.p_hat[c, r]) / z
+                loss += -weight * sp.log(scaled)
+    return F(str(sp.nsimplify(sp.diff(loss, u).subs(u, sp.Rational(s)))))
+
+
+@settings(max_examples=40)
+@given(instances(exact=True, max_prompts=3, max_responses=4), st.fractions(F(1, 4), 4))
+def test_closed_form_derivative_exact_at_any_scale(inst, s):
+    """The exact closed form equals sympy's derivative of the loss written from its definition."""
+    assume(has_finite_loss(inst))
+    assert hp.rescaled_loss_derivative(inst, s) == symbolic_loss_derivative(inst, s)
+
+
+def test_derivative_is_signed_not_delta():
+    """Falsification: dL/ds = +delta (without the sign) fails, and so does dL/ds = -delta."""
+    def finite_and(pred):
+        return lambda i: has_finite_loss(i) and pred(i)
+    below = find(instances(exact=True), finite_and(
+        lambda i: hp.rescaled_loss_derivative(i) != hp.calibration_gap(i)))
+    above = find(instances(exact=True), finite_and(
+        lambda i: hp.rescaled_loss_derivative(i) != -hp.calibration_gap(i)))
+    assert hp.rescaled_loss_derivative(below) < 0 < hp.rescaled_loss_derivative(above)
+
+
+def test_symbolic_no_prompt_steps():
+    """Sympy: each step of the no-prompt derivation simplifies to 0, for several sizes of A and B."""
+    for n_above, n_below in [(1, 1), (2, 1), (1, 3), (3, 2)]:
+        steps = hp.symbolic_rescaling_steps(n_above, n_below)
+        for name in ("log_ratio", "loss", "normaliser", "derivative"):
+            assert sp.simplify(steps[name]) == 0, (name, n_above, n_below)
+
+
+def test_symbolic_prompted_weighted_holds_printed_fails():
+    """Sympy: with the weight p(r|c) the prompted identity holds; the printed loss gives another value."""
+    out = hp.symbolic_prompted_rescaling(((1, 1), (2, 1), (0, 2)))
+    assert sp.simplify(out["weighted"]) == 0
+    assert sp.simplify(out["printed_closed_form"]) == 0
+    point = {x: F(1, 4) for group in out["symbols"]["p_hat"] + out["symbols"]["p"] for x in group}
+    point.update({mu: F(1, 3) for mu in out["symbols"]["mu"]})
+    assert out["printed"].subs(point) != 0
+
+
+# --------------------------------------------------------------------------- the printed loss
+
+
+@given(instances(exact=False).map(smoothed), st.one_of(st.none(), st.floats(0, 1)))
+def test_printed_loss_closed_form_matches_finite_differences(inst, threshold):
+    """The printed loss's derivative is sum_c mu(c) (|R_c| q_c - |A_c|) (checked numerically)."""
+    numeric = hp.finite_difference_derivative(inst, threshold=threshold, printed=True)
+    closed = hp.printed_prompted_loss_derivative(inst, 1, threshold)
+    assert abs(numeric - closed) <= FLOAT_TOLERANCE
+
+
+def test_printed_loss_breaks_the_identity():
+    """Falsification: the printed (unweighted) prompted loss does not have derivative p_hat(A) - p(A)."""
+    witness = hp.printed_loss_counterexample()
+    slip = hp.prompted_loss_slip(witness)
+    assert slip["weighted_derivative"] == slip["signed_gap"] == F(-2, 5)
+    assert slip["printed_derivative"] == F(4, 5)
+    found = find(instances(exact=True, single_prompt=False).map(smoothed), lambda i:
+                 hp.prompted_loss_slip(i)["printed_derivative"] != hp.prompted_loss_slip(i)["signed_gap"])
+    assert found.n_prompts >= 2
+
+
+# --------------------------------------------------------------------------- delta itself
+
+
+@given(instances(exact=True), thresholds)
+def test_delta_via_complement(inst, threshold):
+    """delta = |p_hat(A) - p(A)| = |p_hat(B) - p(B)| with B the plausible slots not in A."""
+    masses = hp.threshold_masses(inst, threshold)
+    assert abs(masses["p_hat_below"] - masses["p_below"]) == hp.calibration_gap(inst, threshold)
+    assert masses["p_hat_above"] + masses["p_hat_below"] == 1 == masses["p_above"] + masses["p_below"]
+
+
+@given(instances(exact=True), st.lists(st.fractions(0, 1), min_size=1, max_size=5))
+def test_delta_t_in_unit_interval(inst, ts):
+    """0 <= delta_t <= 1 for every threshold t."""
+    assert all(0 <= d <= 1 for d in hp.calibration_gap_curve(inst, ts))
+
+
+@given(instances(exact=True, single_prompt=True))
+def test_uniform_model_delta_zero_one_prompt(inst):
+    """One prompt: the uniform model p_hat = 1/|X| has delta = 0 (paper, Section 3.1)."""
+    assert hp.calibration_gap(hp.uniform_model(inst)) == 0
+
+
+@given(instances(exact=True), st.fractions(0, 1))
+def test_uniform_model_calibrated_at_every_threshold_with_prompts(inst, t):
+    """Any prompts and sizes: the per-prompt uniform model has delta_t = 0 for every t, and ECE = 0."""
+    uniform = hp.uniform_model(inst)
+    assert hp.calibration_gap(uniform, threshold=t) == 0
+    assert hp.expected_calibration_error(uniform) == 0
+
+
+def test_uniform_model_not_a_perfect_model():
+    """delta = 0 does not need p_hat = p: the uniform model differs from p yet has delta = 0."""
+    inst = hp.printed_loss_counterexample()
+    uniform = hp.uniform_model(inst)
+    assert uniform.p_hat.tolist() != uniform.p.tolist() and hp.calibration_gap(uniform) == 0
+
+
+# --------------------------------------------------------------------------- delta versus ECE
+
+
+@given(instances(exact=True), st.fractions(0, 1))
+def test_twice_delta_at_most_ece(inst, t):
+    """2 delta_t <= ECE for every threshold t; binning can only lower ECE."""
+    ece = hp.expected_calibration_error(inst)
+    assert 2 * hp.calibration_gap(inst, threshold=t) <= ece
+    assert all(hp.expected_calibration_error(inst, bins=b) <= ece for b in (1, 2, 10))
+
+
+def test_twice_delta_at_most_ece_is_tight_and_has_no_converse():
+    """Tightness: 2 delta = ECE on the witness; so delta <= c ECE fails for c < 1/2; ECE <= C delta fails."""
+    witness = hp.printed_loss_counterexample()
+    assert 2 * hp.calibration_gap(witness) == hp.expected_calibration_error(witness) == F(4, 5)
+    assert not hp.calibration_gap(witness) <= F(49, 100) * hp.expected_calibration_error(witness)
+    calibrated_but_not = find(instances(exact=True), lambda i: hp.calibration_gap(i) == 0
+                              and hp.expected_calibration_error(i) > 0)
+    assert hp.expected_calibration_error(calibrated_but_not) > 0
+
+
+# --------------------------------------------------------------------------- a model that never errs
+
+
+@given(arbitrary_facts())
+def test_database_model_never_errs_and_is_miscalibrated(case):
+    """Question-answer database + IDK: err = 0, and delta = 2 err_iiv = p(B) = sum_known mu (1 - alpha)
+    + sum_unknown mu alpha; so err >= 2 err_iiv - k/K - delta holds with 2 err_iiv - delta = 0."""
+    inst, known, answers, alphas = case
+    model = hp.question_answer_database_model(inst, known, idk=0)
+    delta = hp.calibration_gap(model)
+    assert hp.generative_error(model) == 0
+    assert delta == 2 * hp.iiv_error(model) == hp.threshold_masses(model)["p_below"]
+    assert delta == sum(mu * (1 - a if k else a) for mu, a, k in zip(inst.mu, alphas, known))
+    assert hp.theorem1_bound(model) == -F(model.max_valid, model.min_errors)
+
+
+def test_database_model_is_not_a_pretrained_model():
+    """The database model has infinite cross-entropy when p answers a question it does not know."""
+    case = find(arbitrary_facts(), lambda c: any(a > 0 and not k for a, k in zip(c[3], c[1])))
+    model = hp.question_answer_database_model(case[0], case[1], idk=0)
+    with pytest.raises(ValueError, match="cross-entropy is infinite"):
+        hp.cross_entropy(model)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def prompt_blind_task():
+    answers = np.array([0, 1, 1, 2, 2, 2, 3, 3, 3, 4])  # q = (.1, .2, .3, .3, .1)
+    valid = np.zeros((10, 5), bool)
+    valid[np.arange(10), answers] = True
+    return hp.Instance(valid.astype(float), np.full((10, 5), 0.2), valid)
+
+
+@given(instances(exact=True), st.data())
+def test_grouped_optimum_is_calibrated(inst, data):
+    """The cross-entropy minimiser of a family closed under rescaling has delta_t = 0 for all t,
+    derivative 0, and ECE = 0 (for models sharing a row within groups of prompts)."""
+    plaus = np.ones(inst.p.shape, bool) if inst.plausible is None else inst.plausible
+    keys = {tuple(row) for row in plaus}
+    groups = [sorted(keys).index(tuple(row)) for row in plaus]
+    optimum = hp.grouped_softmax_optimum(inst, groups)
+    t = data.draw(st.fractions(0, 1))
+    assert hp.calibration_gap(optimum, threshold=t) == 0
+    assert hp.expected_calibration_error(optimum) == 0
+    if has_finite_loss(optimum):
+        assert hp.rescaled_loss_derivative(optimum, 1, t) == 0
+
+
+def test_training_with_exact_gradient_reaches_the_optimum():
+    """Gradient descent on the expected loss converges to the grouped optimum, where delta = 0."""
+    task = prompt_blind_task()
+    run = hp.train_softmax(task, groups=np.zeros(10, int), steps=3000, learning_rate=2.0,
+                           batch_size=None, record_every=500)
+    optimum = hp.grouped_softmax_optimum(task, np.zeros(10, int))
+    assert np.abs(run.model.p_hat - optimum.p_hat).max() <= FLOAT_TOLERANCE
+    assert run.delta[-1] <= FLOAT_TOLERANCE < run.delta[0]
+    assert abs(run.loss[-1] - hp.cross_entropy(optimum)) <= FLOAT_TOLERANCE
+    assert np.all(run.err >= run.bound) and run.bound[-1] > 0
+
+
+def test_training_on_samples_shrinks_delta_and_is_reproducible():
+    """SGD on fresh samples from p: delta falls well below its starting value; the seed fixes the run."""
+    task = prompt_blind_task()
+    kwargs = dict(groups=np.zeros(10, int), steps=1000, learning_rate=1.0, batch_size=500,
+                  decay_steps=50, init_scale=1.5, seed=3, record_every=100)
+    run = hp.train_softmax(task, **kwargs)
+    assert run.delta[-1] < run.delta[0] / 10
+    assert np.array_equal(run.delta, hp.train_softmax(task, **kwargs).delta)
+
+
+def test_grouped_family_closed_under_rescaling():
+    """Rescaling a grouped model keeps equal rows within each group (the family is closed)."""
+    task = prompt_blind_task()
+    run = hp.train_softmax(task, groups=np.zeros(10, int), steps=10, record_every=10)
+    scaled = hp.rescaled_model(run.model, 1.7)
+    assert np.all(scaled.p_hat == scaled.p_hat[0])
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_refusals():
+    """Every bad input is refused with an error that names the argument."""
+    exact = hp.printed_loss_counterexample()
+    floaty = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    zero_model = hp.Instance([0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [True, True, False])
+    cases = [
+        (ValueError, "s must be > 0", lambda: hp.rescaled_model(floaty, 0)),
+        (ValueError, "s must be > 0", lambda: hp.rescaled_model(exact, F(-1, 2))),
+        (ValueError, "s must be finite", lambda: hp.rescaled_model(floaty, float("nan"))),
+        (ValueError, "s must be finite", lambda: hp.rescaled_model(floaty, float("inf"))),
+        (TypeError, "s must be a real", lambda: hp.rescaled_model(floaty, True)),
+        (TypeError, "s must be a real", lambda: hp.rescaled_model(floaty, "2")),
+        (TypeError, "s must be an int or fractions.Fraction", lambda: hp.rescaled_model(exact, 1.5)),
+        (ValueError, "threshold", lambda: hp.rescaled_model(floaty, 2, threshold=1.5)),
+        (ValueError, "s must be > 0", lambda: hp.rescaled_loss_derivative(floaty, s=-1)),
+        (ValueError, "cross-entropy is infinite", lambda: hp.cross_entropy(zero_model)),
+        (ValueError, "cross-entropy is infinite", lambda: hp.rescaled_loss_derivative(zero_model)),
+        (ValueError, "printed prompted loss is infinite", lambda: hp.printed_prompted_loss(zero_model)),
+        (ValueError, "printed prompted loss is infinite",
+         lambda: hp.printed_prompted_loss_derivative(zero_model)),
+        (ValueError, "step", lambda: hp.finite_difference_derivative(floaty, step=0)),
+        (ValueError, "step", lambda: hp.finite_difference_derivative(floaty, step=0.6)),
+        (TypeError, "step", lambda: hp.finite_difference_derivative(floaty, step="small")),
+        (ValueError, "bins must be >= 1", lambda: hp.expected_calibration_error(floaty, bins=0)),
+        (TypeError, "bins must be an integer", lambda: hp.expected_calibration_error(floaty, bins=2.0)),
+        (ValueError, "thresholds must be a 1-D", lambda: hp.calibration_gap_curve(floaty, [[0.1]])),
+        (ValueError, "threshold", lambda: hp.calibration_gap_curve(floaty, [0.1, 2.0])),
+        (TypeError, "known must be a boolean", lambda: hp.question_answer_database_model(
+            floaty, [1], idk=0)),
+        (ValueError, "known has shape", lambda: hp.question_answer_database_model(
+            floaty, [True, False], idk=0)),
+        (TypeError, "idk must be an integer", lambda: hp.question_answer_database_model(
+            floaty, [True], idk=True)),
+        (ValueError, "idk must be a column index", lambda: hp.question_answer_database_model(
+            floaty, [True], idk=3)),
+        (ValueError, "idk: response 1 is not valid", lambda: hp.question_answer_database_model(
+            floaty, [True], idk=1)),
+        (ValueError, "known: prompt 0 has no valid response other than IDK",
+         lambda: hp.question_answer_database_model(floaty, [True], idk=0)),
+        (TypeError, "groups must hold integers", lambda: hp.grouped_softmax_optimum(floaty, [0.5])),
+        (ValueError, "groups has shape", lambda: hp.grouped_softmax_optimum(floaty, [0, 0])),
+        (ValueError, "different plausible sets", lambda: hp.grouped_softmax_optimum(
+            hp.Instance([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[0.5, 0.5, 0.0], [0.3, 0.3, 0.4]],
+                        [[True, False, False]] * 2,
+                        plausible=[[True, True, False], [True, True, True]]), [0, 0])),
+        (ValueError, "steps must be >= 1", lambda: hp.train_softmax(floaty, steps=0)),
+        (ValueError, "learning_rate must be > 0", lambda: hp.train_softmax(floaty, learning_rate=0)),
+        (ValueError, "learning_rate must be finite",
+         lambda: hp.train_softmax(floaty, learning_rate=float("nan"))),
+        (ValueError, "batch_size must be >= 1", lambda: hp.train_softmax(floaty, batch_size=0)),
+        (ValueError, "decay_steps must be >= 1", lambda: hp.train_softmax(floaty, decay_steps=0)),
+        (ValueError, "init_scale must be >= 0", lambda: hp.train_softmax(floaty, init_scale=-1)),
+        (ValueError, "record_every must be >= 1", lambda: hp.train_softmax(floaty, record_every=0)),
+        (ValueError, "n_above must be >= 1", lambda: hp.symbolic_rescaling_steps(0, 1)),
+        (ValueError, "sizes must list", lambda: hp.symbolic_prompted_rescaling(())),
+        (ValueError, "sizes: prompt 0", lambda: hp.symbolic_prompted_rescaling(((1, 0),))),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match=message):
+            call()
