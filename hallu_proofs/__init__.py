@@ -55,5 +55,38 @@ from .grading import (
     simpleqa_results,
     threshold_audit,
 )
-
+from .poor_models import (
+    NGramModel,
+    best_threshold,
+    best_thresholded_classifier,
+    corollary2_instance,
+    count_letter,
+    expected_iiv_error,
+    iiv_error_steps,
+    language_model_instance,
+    letter_question,
+    n_choices,
+    opt_over_models,
+    poor_model_bound,
+    random_multiple_choice_instance,
+    theorem3_bound,
+    theorem4_average_bound,
+    theorem4_derivation,
+    theorem4_proof_terms,
+    tokenize_word,
+)
+from .hardness import (
+    best_keyless_classifier,
+    breaking_advantage,
+    breaks_encryption,
+    classifier_model,
+    decryption_instance,
+    key_instances,
+    observation2_bound,
+    observation2_derivation,
+    permutation_key_space,
+    random_keyless_model,
+    shift_key_space,
+    uniform_decryption_model,
+)
 __version__ = "0.1.0"

@@ -1,0 +1,388 @@
+"""Poor models: the poor-model inequality, Theorems 3-4 and Corollary 2 (paper Section 3.3, Appendix C).
+
+Each result is checked exactly (Fractions) on random instances, for tightness, and against a
+stronger claim that must fail somewhere.
+"""
+
+import re
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
+from tolerance import FLOAT_TOLERANCE
+
+import hallu_proofs as hp
+from hallu_proofs.poor_models import (
+    HE_PROMPT,
+    HER_RESPONSE,
+    HIS_RESPONSE,
+    SHE_PROMPT,
+    SMALL_CORPUS,
+    tokenize,
+)
+from hallu_proofs.strategies import distributions, instances
+
+# --- strategies -----------------------------------------------------------------------------
+
+
+@st.composite
+def families(draw, one_valid=False, exact=True):
+    """An instance and 0-3 other models on the same task: a finite family G containing it."""
+    inst = draw(instances(exact=exact, one_valid=one_valid))
+    others = []
+    for _ in range(draw(st.integers(0, 3))):
+        support = np.ones_like(inst.valid) if inst.plausible is None else inst.plausible
+        p_hat = np.stack([draw(distributions(support.shape[1], exact, row)) for row in support])
+        others.append(hp.Instance(inst.p, p_hat, inst.valid, mu=inst.mu, plausible=inst.plausible))
+    return inst, [inst] + others
+
+
+WORDS = ["she", "he", "her", "his", "mind", "out", "of", "lost", "it", "and", "was", "completely",
+         "time", "."]
+LONG_SENTENCES = [f"{SHE_PROMPT} {HER_RESPONSE}", f"{HE_PROMPT} {HIS_RESPONSE}",
+                  f"{SHE_PROMPT} {HIS_RESPONSE}", f"{HE_PROMPT} {HER_RESPONSE}"]
+sentences = st.one_of(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
+    st.sampled_from(LONG_SENTENCES),
+)
+corpora = st.lists(sentences, min_size=1, max_size=12)
+smoothings = st.one_of(st.integers(1, 3), st.fractions(F(1, 100), 2))
+
+
+def step_value_at(inst, t):
+    """The value of `iiv_error_steps` on the step containing t."""
+    thresholds, values = hp.iiv_error_steps(inst)
+    if t == 1:
+        return values[-1]
+    i = max(j for j, b in enumerate(thresholds) if b <= t)
+    return values[i]
+
+
+# --- thresholded classifiers ------------------------------------------------------------------
+
+
+@given(instances(exact=True), st.fractions(0, 1))
+def test_steps_give_iiv_error_at_every_threshold(inst, t):
+    """err_iiv(f_t) is constant between consecutive values of p_hat: the step value is exact."""
+    assert step_value_at(inst, t) == hp.iiv_error(inst, threshold=t)
+
+
+@given(instances(exact=True))
+def test_expected_iiv_error_equals_the_proof_closed_form(inst):
+    """E_t err_iiv(f_t) = (1/2) sum_c mu(c) [sum_{E_c} p_hat/|E_c| + sum_{V_c} p (1 - p_hat)] (exact)."""
+    terms = hp.theorem4_proof_terms(inst)
+    assert hp.expected_iiv_error(inst) == terms["false_positive"] + terms["false_negative"]
+
+
+@given(instances(exact=True))
+def test_best_threshold_is_no_worse_than_any_threshold(inst):
+    """min_t err_iiv(f_t) over [0, 1] is attained by `best_threshold` and is <= the average."""
+    best = hp.best_threshold(inst)
+    assert 0 <= best.threshold <= 1 and best.iiv_error == hp.iiv_error(inst, best.threshold)
+    thresholds, values = hp.iiv_error_steps(inst)
+    midpoints = [(a + b) / 2 for a, b in zip(thresholds[:-1], thresholds[1:])]
+    assert all(best.iiv_error <= hp.iiv_error(inst, t) for t in midpoints + thresholds)
+    assert best.iiv_error <= hp.expected_iiv_error(inst)
+
+
+# --- Theorem 4 and Theorem 3 ------------------------------------------------------------------
+
+
+def test_theorem4_algebra():
+    """Appendix C: Pr_t[q > t] = q; 1/(2(C-1)) + 1/2 = C/(2(C-1)); its inverse is 2 (1 - 1/C)."""
+    derivation = hp.theorem4_derivation()
+    assert all(derivation[key] for key in ("probability_is_q", "constant_is_c_over_2c_minus_2",
+                                           "inverse_is_paper_factor", "corollary2_value_is_half"))
+
+
+@given(instances(exact=True, one_valid=True))
+def test_theorem4_proof_steps(inst):
+    """Appendix C steps 3-4: expected false positives <= err/(2(C-1)); false negatives = err/2."""
+    terms, err, c = hp.theorem4_proof_terms(inst), hp.generative_error(inst), hp.n_choices(inst)
+    assert terms["false_positive"] <= err / (2 * (c - 1))
+    assert terms["false_negative"] == err / 2
+
+
+@given(instances(exact=True, one_valid=True))
+def test_theorem4_exact(inst):
+    """Theorem 4: if |V_c| = 1, err >= 2 (1 - 1/C) E_t err_iiv(f_t) >= 2 (1 - 1/C) err_iiv(f_t*)."""
+    err, c = hp.generative_error(inst), hp.n_choices(inst)
+    assert err >= hp.theorem4_average_bound(inst)
+    assert err >= hp.theorem3_bound(hp.best_threshold(inst).iiv_error, c)
+
+
+@given(instances(exact=False, one_valid=True))
+def test_theorem4_float(inst):
+    """Theorem 4 in floats: err >= 2 (1 - 1/C) E_t err_iiv(f_t) - FLOAT_TOLERANCE."""
+    assert hp.generative_error(inst) >= hp.theorem4_average_bound(inst) - FLOAT_TOLERANCE
+
+
+@given(families(one_valid=True))
+def test_theorem3_with_opt_over_a_finite_family(family):
+    """Theorem 3: if |V_c| = 1 and p_hat is in G, err >= 2 (1 - 1/C) opt(G), opt over the family."""
+    inst, models = family
+    opt = hp.opt_over_models(models)
+    assert opt <= hp.best_threshold(inst).iiv_error
+    assert hp.generative_error(inst) >= hp.theorem3_bound(opt, hp.n_choices(inst))
+
+
+@given(families(), st.lists(st.fractions(0, 1), min_size=1, max_size=5))
+def test_opt_over_all_thresholds_is_below_any_finite_set(family, thresholds):
+    """opt over t in [0, 1] (computed exactly) <= opt over any finite set of thresholds."""
+    _, models = family
+    best = hp.best_thresholded_classifier(models)
+    assert best.iiv_error == hp.iiv_error(models[best.model_index], best.threshold)
+    assert best.iiv_error <= hp.opt_over_models(models, thresholds)
+
+
+@given(families())
+def test_poor_model_inequality(family):
+    """Poor-model bound: err >= 2 opt(G) - max_c|V_c| / min_c|E_c| - delta, when p_hat is in G."""
+    inst, models = family
+    assert hp.generative_error(inst) >= hp.poor_model_bound(inst, hp.opt_over_models(models))
+
+
+# --- tightness --------------------------------------------------------------------------------
+
+
+@given(instances(exact=True, one_valid=True, with_plausible=False))
+def test_eq11_is_tight_when_every_prompt_has_c_choices(inst):
+    """With |E_c| = C - 1 for every c, err = 2 (1 - 1/C) E_t err_iiv(f_t) exactly."""
+    assert hp.generative_error(inst) == hp.theorem4_average_bound(inst)
+
+
+def test_theorem3_is_tight_on_the_trigram_example():
+    """The trigram instance has err = 2 (1 - 1/2) opt(G) = 1/2: Theorem 3 holds with equality."""
+    inst = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=3))
+    assert hp.generative_error(inst) == hp.theorem3_bound(hp.opt_over_models([inst]), 2) == F(1, 2)
+
+
+def uniform_guesser(n_errors):
+    """One prompt, one valid answer and K errors; p_hat uniform over all K + 1 answers."""
+    k = n_errors
+    return hp.Instance([1] + [0] * k, [F(1, k + 1)] * (k + 1), [True] + [False] * k)
+
+
+def test_poor_model_inequality_slack_tends_to_zero():
+    """Uniform guesser: opt(G) = 1/2 at every t, delta = 0, err = K/(K+1) and bound 1 - 1/K, so the
+    slack 1/(K(K+1)) tends to 0."""
+    slacks = []
+    for k in (1, 2, 5, 20, 100):
+        inst = uniform_guesser(k)
+        opt = hp.opt_over_models([inst])
+        assert opt == F(1, 2) and hp.calibration_gap(inst) == 0
+        slacks.append(hp.generative_error(inst) - hp.poor_model_bound(inst, opt))
+    assert all(s == F(1, k * (k + 1)) for s, k in zip(slacks, (1, 2, 5, 20, 100)))
+    assert all(a > b > 0 for a, b in zip(slacks, slacks[1:]))
+
+
+# --- stronger claims that fail ----------------------------------------------------------------
+
+
+def test_poor_model_inequality_without_delta_is_false():
+    """err >= 2 opt(G) - max|V_c|/min|E_c| (no delta) fails: all mass on an unused valid answer."""
+    inst = hp.Instance([F(1), 0, 0, 0, 0], [0, F(1), 0, 0, 0], [True, True, False, False, False])
+    opt = hp.opt_over_models([inst])
+    assert hp.generative_error(inst) == 0 and opt == F(1, 2) and hp.calibration_gap(inst) == 1
+    assert hp.generative_error(inst) < 2 * opt - F(2, 3)
+
+
+def test_poor_model_inequality_without_the_ratio_is_false():
+    """err >= 2 opt(G) - delta (no max|V_c|/min|E_c|) fails on the uniform guesser: K/(K+1) < 1."""
+    inst = uniform_guesser(4)
+    assert hp.generative_error(inst) < 2 * hp.opt_over_models([inst]) - hp.calibration_gap(inst)
+
+
+
+
+def test_dropping_the_factor_one_minus_one_over_c_is_false():
+    """err >= 2 opt(G) (no factor 1 - 1/C) fails: the trigram example has err = 1/2 < 1."""
+    inst = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=3))
+    assert hp.generative_error(inst) < 2 * hp.opt_over_models([inst])
+
+
+@pytest.mark.parametrize("factor", [F(101, 100), F(3, 2)])
+def test_a_larger_constant_is_false(factor):
+    """err >= c * 2 (1 - 1/C) E_t err_iiv fails for c > 1 (on an equal-choices instance)."""
+    inst = hp.random_multiple_choice_instance(np.random.default_rng(1), equal_choices=True)
+    assert hp.generative_error(inst) > 0
+    assert hp.generative_error(inst) < factor * hp.theorem4_average_bound(inst)
+
+
+def test_the_default_threshold_does_not_always_satisfy_theorem4():
+    """Theorem 4 needs 'some t': at t = 1/min|E_c| the inequality fails on some instance."""
+    inst = find(
+        instances(exact=True, one_valid=True),
+        lambda i: hp.generative_error(i) < hp.theorem3_bound(hp.iiv_error(i), hp.n_choices(i)),
+    )
+    assert hp.generative_error(inst) >= hp.theorem4_average_bound(inst)
+
+
+def test_one_valid_response_is_needed():
+    """With |V_c| = 2 Theorem 4 fails: err = 0 although err_iiv(f_t) = 1/2 for every t."""
+    inst = hp.Instance([0, 1, 0], [1, 0, 0], [True, True, False])
+    assert hp.generative_error(inst) == 0
+    assert hp.best_threshold(inst).iiv_error == F(1, 2)
+    assert hp.generative_error(inst) < hp.theorem3_bound(F(1, 2), inst.min_errors + 1)
+
+
+def test_corollary2_needs_uniform_mu():
+    """With mu non-uniform a trigram model can err less than 1/2 (Theorem 3 still holds)."""
+    model = hp.NGramModel(SMALL_CORPUS, n=3)
+    prefers_her = hp.corollary2_instance(model).p_hat[0, 0] > F(1, 2)
+    mu = [F(9, 10), F(1, 10)] if prefers_her else [F(1, 10), F(9, 10)]  # weight where it is right
+    inst = hp.corollary2_instance(model, mu=mu)
+    assert hp.generative_error(inst) < F(1, 2)
+    assert hp.generative_error(inst) >= hp.theorem3_bound(hp.opt_over_models([inst]), 2)
+
+
+# --- Corollary 2: a trigram model trained on a corpus -----------------------------------------
+
+
+@given(corpora, smoothings, st.integers(1, 8))
+def test_corollary2_any_corpus(corpus, smoothing, n):
+    """Corollary 2: for uniform mu every n-gram model with n <= 8 (trigram included) has
+    opt(G) = 1/2 and err >= 2 (1 - 1/2) opt(G) = 1/2; in fact err = 1/2 exactly."""
+    inst = hp.corollary2_instance(hp.NGramModel(corpus, n=n, smoothing=smoothing))
+    opt = hp.opt_over_models([inst])
+    assert opt == F(1, 2)
+    assert hp.generative_error(inst) == hp.theorem3_bound(opt, 2) == F(1, 2)
+
+
+@given(st.lists(corpora, min_size=1, max_size=3))
+def test_trigram_family_opt_is_one_half(corpus_list):
+    """opt over a family of trigram models trained on different corpora is 1/2."""
+    models = [hp.corollary2_instance(hp.NGramModel(c, n=3)) for c in corpus_list]
+    assert hp.opt_over_models(models) == F(1, 2)
+
+
+short_sentences = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
+
+
+@given(st.lists(short_sentences, max_size=8), st.integers(1, 3), smoothings, st.integers(9, 11))
+def test_a_model_that_sees_the_pronoun_gets_it_right(noise, copies, smoothing, n):
+    """An n-gram model with n >= 9, trained on the two true sentences (each ``copies`` times) and
+    short sentences (which hold none of the long contexts), prefers the right response for both
+    prompts: err < 1/2 and opt(G) = 0."""
+    corpus = noise + LONG_SENTENCES[:2] * copies
+    inst = hp.corollary2_instance(hp.NGramModel(corpus, n=n, smoothing=smoothing))
+    assert inst.p_hat[0, 0] > inst.p_hat[0, 1] and inst.p_hat[1, 1] > inst.p_hat[1, 0]
+    assert hp.generative_error(inst) < F(1, 2) and hp.opt_over_models([inst]) == 0
+
+
+@given(corpora, smoothings, st.integers(1, 5), st.lists(st.sampled_from(WORDS + ["zebra"]), max_size=6))
+def test_ngram_next_word_probabilities_sum_to_one(corpus, smoothing, n, context):
+    """p_hat(. | h) is a distribution over the vocabulary, exactly, for any context h."""
+    model = hp.NGramModel(corpus, n=n, smoothing=smoothing)
+    assert sum(model.next_word_probability(context, w) for w in model.vocabulary) == 1
+
+
+def test_ngram_counts_by_hand():
+    """Bigram on 'a b . a c .': p_hat(b | a) = (1 + 1)/(2 + 1 * |{a, b, c, ., </s>, <unk>}|) = 1/4."""
+    model = hp.NGramModel(["a b.", "a c."], n=2)
+    assert len(model.vocabulary) == 6
+    assert model.next_word_probability(["a"], "b") == F(2, 8)
+    assert model.next_word_probability(["a"], "zebra") == F(1, 8)  # an unseen word is <unk>
+    assert model.sequence_probability("a", "b.") == F(2, 8) * F(1 + 1, 1 + 6)
+
+
+def test_float_smoothing_gives_floats():
+    """A float alpha gives float probabilities equal to the exact ones up to FLOAT_TOLERANCE."""
+    exact = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=9, smoothing=F(1, 4)))
+    approx = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=9, smoothing=0.25))
+    assert not approx.exact
+    assert abs(float(hp.generative_error(exact)) - hp.generative_error(approx)) <= FLOAT_TOLERANCE
+
+
+# --- letter counting --------------------------------------------------------------------------
+
+letters_words = st.text(alphabet="DEPSKLAR", min_size=1, max_size=12)
+
+
+@given(letters_words)
+def test_tokenization_keeps_the_letters_but_hides_them(word):
+    """Tokens spell the word; the D count is the sum over tokens of each token's D count."""
+    tokens = hp.tokenize_word(word)
+    assert "".join(tokens) == word
+    assert hp.count_letter(word, "D") == sum(hp.count_letter(t, "D") for t in tokens)
+
+
+@given(st.lists(st.tuples(letters_words, st.integers(0, 3)), min_size=1, max_size=10),
+       st.integers(2, 3))
+def test_token_ngram_cannot_tell_deepseek_from_seek(qa_pairs, n):
+    """A token-level bigram or trigram answering 'How many Ds are in D/EEP/SEE/K?' sees only
+    'k ?' (as for SEE/K), so on these two prompts (answers 1 and 0) err = 1/2 for any corpus."""
+    corpus = [f"{hp.letter_question(w)} {a}" for w, a in qa_pairs]
+    model = hp.NGramModel(corpus, n=n)
+    prompts = [hp.letter_question("DEEPSEEK"), hp.letter_question("SEEK")]
+    answers = [str(hp.count_letter(w, "D")) for w in ("DEEPSEEK", "SEEK")]
+    inst = hp.language_model_instance(model, prompts, answers, answers)
+    assert hp.opt_over_models([inst]) == F(1, 2)
+    assert hp.generative_error(inst) == F(1, 2)
+
+
+def test_character_procedure_is_not_a_poor_model():
+    """The character-level procedure puts all its mass on the right count: err = opt = 0."""
+    words = ["DEEPSEEK", "SEEK", "LADDER", "DEEDS"]
+    counts = [hp.count_letter(w, "D") for w in words]
+    assert counts == [w.count("D") for w in words]
+    answers = sorted(set(counts))
+    valid = np.array([[a == c for a in answers] for c in counts])
+    inst = hp.Instance(valid.astype(int), valid.astype(int), valid)
+    assert hp.generative_error(inst) == 0 and hp.opt_over_models([inst]) == 0
+
+
+# --- bad inputs -------------------------------------------------------------------------------
+
+
+def test_bad_inputs_are_refused():
+    """Every public function refuses bad input with an error naming the argument."""
+    inst = hp.Instance([1, 0], [F(1, 2), F(1, 2)], [True, False])
+    other = hp.Instance([1, 0, 0], [F(1, 2), F(1, 4), F(1, 4)], [True, False, False])
+    two_valid = hp.Instance([F(1, 2), F(1, 2), 0], [F(1, 3)] * 3, [True, True, False])
+    cases = [
+        (ValueError, "opt", lambda: hp.theorem3_bound(F(3, 2), 2)),
+        (ValueError, "opt", lambda: hp.theorem3_bound(float("nan"), 2)),
+        (TypeError, "opt", lambda: hp.theorem3_bound(True, 2)),
+        (ValueError, "n_choices", lambda: hp.theorem3_bound(F(1, 2), 1)),
+        (TypeError, "n_choices", lambda: hp.theorem3_bound(F(1, 2), 2.0)),
+        (ValueError, "inst", lambda: hp.n_choices(two_valid)),
+        (ValueError, "inst", lambda: hp.theorem4_average_bound(two_valid)),
+        (TypeError, "inst", lambda: hp.expected_iiv_error([1, 0])),
+        (TypeError, "inst", lambda: hp.best_threshold(None)),
+        (ValueError, "models", lambda: hp.opt_over_models([])),
+        (TypeError, "models", lambda: hp.opt_over_models(inst)),
+        (TypeError, "models[1]", lambda: hp.opt_over_models([inst, "x"])),
+        (ValueError, "models[1]", lambda: hp.opt_over_models([inst, other])),
+        (ValueError, "thresholds", lambda: hp.opt_over_models([inst], thresholds=[])),
+        (ValueError, "threshold", lambda: hp.opt_over_models([inst], thresholds=[2])),
+        (ValueError, "opt", lambda: hp.poor_model_bound(inst, -0.1)),
+        (ValueError, "n", lambda: hp.NGramModel(SMALL_CORPUS, n=0)),
+        (TypeError, "n", lambda: hp.NGramModel(SMALL_CORPUS, n=2.5)),
+        (ValueError, "smoothing", lambda: hp.NGramModel(SMALL_CORPUS, n=3, smoothing=0)),
+        (ValueError, "smoothing", lambda: hp.NGramModel(SMALL_CORPUS, n=3, smoothing=float("inf"))),
+        (TypeError, "corpus", lambda: hp.NGramModel("one string", n=3)),
+        (TypeError, "corpus", lambda: hp.NGramModel(None, n=3)),
+        (TypeError, "corpus", lambda: hp.NGramModel(["a", 3], n=3)),
+        (ValueError, "letter", lambda: hp.letter_question("DEEPSEEK", "DD")),
+        (ValueError, "corpus", lambda: hp.NGramModel(["", "  "], n=3)),
+        (TypeError, "model", lambda: hp.language_model_instance(None, ["a"], ["x", "y"], ["x"])),
+        (ValueError, "correct", lambda: hp.language_model_instance(
+            hp.NGramModel(SMALL_CORPUS, 3), ["a"], ["x", "y"], ["z"])),
+        (ValueError, "correct", lambda: hp.language_model_instance(
+            hp.NGramModel(SMALL_CORPUS, 3), ["a", "b"], ["x", "y"], ["x"])),
+        (ValueError, "responses", lambda: hp.language_model_instance(
+            hp.NGramModel(SMALL_CORPUS, 3), ["a"], ["x", "x"], ["x"])),
+        (ValueError, "word", lambda: hp.tokenize_word("deepseek")),
+        (TypeError, "word", lambda: hp.tokenize_word(7)),
+        (ValueError, "letter", lambda: hp.count_letter("DEEPSEEK", "DE")),
+        (TypeError, "text", lambda: tokenize(None)),
+        (TypeError, "rng", lambda: hp.random_multiple_choice_instance(0)),
+        (ValueError, "max_choices", lambda: hp.random_multiple_choice_instance(
+            np.random.default_rng(0), max_choices=1)),
+    ]
+    for error, name, call in cases:
+        with pytest.raises(error, match=re.escape(name)):
+            call()
