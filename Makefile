@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test thorough bench lint clean
+.PHONY: book test thorough bench lint ledger clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ thorough: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# Regenerate the verification ledger's data (book/data/ledger_*.json) from the tests and sweeps.
+ledger: $(BIN)/.installed
+	HALLU_LEDGER_OUT=book/data/ledger_tests.json $(BIN)/python -m pytest -m "not book" \
+		--ignore=tests/test_notebooks.py --ignore=tests/test_book.py -p no:cacheprovider -q
+	$(BIN)/python -m hallu_proofs.ledger book/data/ledger_sweeps.json
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check hallu_proofs tests bench

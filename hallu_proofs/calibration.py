@@ -191,8 +191,8 @@ def printed_loss_counterexample() -> Instance:
     >>> slip["signed_gap"], slip["weighted_derivative"], slip["printed_derivative"]
     (Fraction(-2, 5), Fraction(-2, 5), Fraction(4, 5))
     """
-    third = Fraction(1, 5)
-    return Instance(p=[1, 0, 0], p_hat=[3 * third, third, third], valid=[True, False, False])
+    fifth = Fraction(1, 5)
+    return Instance(p=[1, 0, 0], p_hat=[3 * fifth, fifth, fifth], valid=[True, False, False])
 
 
 # --------------------------------------------------------------------------- masses and gaps

@@ -44,12 +44,14 @@ def library_quantities(inst, threshold=None):
             hp.calibration_gap(inst, threshold))
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="exact", functions=["generative_error", "iiv_error", "calibration_gap"])
 @given(instances(exact=True), st.one_of(st.none(), st.fractions(0, 1)))
 def test_quantities_match_the_definitions_exactly(inst, threshold):
     """err, err_iiv and delta equal their definitions, exactly, at any threshold."""
     assert library_quantities(inst, threshold) == reference_quantities(inst, threshold)
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="property", functions=["generative_error", "iiv_error", "calibration_gap"])
 @given(instances(exact=False), st.one_of(st.none(), st.floats(0, 1)))
 def test_quantities_match_the_definitions_in_floats(inst, threshold):
     """The vectorized float path agrees with the definitions up to FLOAT_TOLERANCE."""
@@ -57,6 +59,7 @@ def test_quantities_match_the_definitions_in_floats(inst, threshold):
     assert np.allclose(got, want, rtol=0, atol=FLOAT_TOLERANCE)
 
 
+@pytest.mark.result("Theorem 1", kind="exact", functions=["iiv_distribution"])
 @given(instances(exact=True))
 def test_iiv_distribution_is_a_distribution_half_valid(inst):
     """D is a probability distribution with D(V) = D(E) = 1/2."""
@@ -64,24 +67,28 @@ def test_iiv_distribution_is_a_distribution_half_valid(inst):
     assert sum(d[inst.valid]) == F(1, 2) and sum(d[inst.error]) == F(1, 2)
 
 
+@pytest.mark.result("Corollary 1", kind="exact", functions=["theorem1_bound"])
 @given(instances(exact=True, single_prompt=True))
 def test_corollary1_exact(inst):
     """Corollary 1: err >= 2 err_iiv - |V|/|E| - delta (one prompt, exact)."""
     assert hp.generative_error(inst) >= hp.theorem1_bound(inst)
 
 
+@pytest.mark.result("Theorem 1", kind="exact", functions=["theorem1_bound"])
 @given(instances(exact=True))
 def test_theorem1_exact(inst):
     """Theorem 1: err >= 2 err_iiv - max_c|V_c| / min_c|E_c| - delta (exact)."""
     assert hp.generative_error(inst) >= hp.theorem1_bound(inst)
 
 
+@pytest.mark.result("Theorem 1", kind="property", functions=["theorem1_bound"])
 @given(instances(exact=False, max_prompts=6, max_responses=8))
 def test_theorem1_float(inst):
     """Theorem 1 in floats: err >= bound - FLOAT_TOLERANCE."""
     assert hp.generative_error(inst) >= hp.theorem1_bound(inst) - FLOAT_TOLERANCE
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="exact", functions=["theorem1_slack_terms"])
 @given(instances(exact=True))
 def test_slack_is_the_sum_of_three_nonnegative_terms(inst):
     """err - bound = (errors above 1/K) + (valid mass below 1/K) + (calibration), each >= 0."""
@@ -90,6 +97,7 @@ def test_slack_is_the_sum_of_three_nonnegative_terms(inst):
     assert sum(terms.values()) == hp.generative_error(inst) - hp.theorem1_bound(inst)
 
 
+@pytest.mark.result("Theorem 1", kind="exact", functions=["calibration_gap"])
 @given(instances(exact=True))
 def test_delta_via_a_equals_delta_via_its_complement(inst):
     """delta = |p_hat(A) - p(A)| = |p(B) - p_hat(B)| (Appendix A)."""
@@ -100,6 +108,7 @@ def test_delta_via_a_equals_delta_via_its_complement(inst):
     assert hp.calibration_gap(inst) == via_b
 
 
+@pytest.mark.result("Corollary 1", kind="exact", functions=["iiv_error"])
 @given(instances(exact=True))
 def test_iiv_error_is_at_most_about_one_half(inst):
     """Corollary 1 with err <= 1 gives err_iiv <= (1 + max|V_c|/min|E_c| + delta) / 2."""
@@ -113,6 +122,7 @@ def tight_instance(n_errors):
     return hp.Instance([1] + [0] * k, [F(1, k)] + [F(k - 1, k * k)] * k, [True] + [False] * k)
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="tightness", functions=["theorem1_bound"])
 @pytest.mark.parametrize("n_errors", [1, 2, 3, 10, 364])
 def test_theorem1_is_tight(n_errors):
     """The bound is attained exactly: err = 2 err_iiv - |V|/|E| - delta = 1 - 1/K."""
@@ -121,6 +131,7 @@ def test_theorem1_is_tight(n_errors):
     assert hp.iiv_error(inst) == F(1, 2) and hp.calibration_gap(inst) == 0
 
 
+@pytest.mark.result("Theorem 1", kind="tightness", functions=["theorem1_bound"])
 def test_zero_slack_instances_are_found_by_search():
     """Hypothesis also finds zero-slack instances among random ones, with several prompts."""
     inst = find(
@@ -130,6 +141,7 @@ def test_zero_slack_instances_are_found_by_search():
     assert inst.n_prompts >= 2
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="falsification", functions=["theorem1_bound"])
 @pytest.mark.parametrize("factor", [F(201, 100), F(21, 10), F(3)])
 def test_a_factor_larger_than_two_is_false(factor):
     """err >= c err_iiv - |V|/|E| - delta fails for every c > 2 (on the tight instance)."""
@@ -138,6 +150,7 @@ def test_a_factor_larger_than_two_is_false(factor):
     assert hp.generative_error(inst) < stronger
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="falsification", functions=["theorem1_bound"])
 def test_dropping_delta_is_false():
     """err >= 2 err_iiv - max|V_c|/min|E_c| (without delta) fails on some instance."""
     inst = find(
@@ -147,6 +160,7 @@ def test_dropping_delta_is_false():
     assert hp.calibration_gap(inst) > 0
 
 
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="falsification", functions=["theorem1_bound"])
 def test_dropping_the_ratio_term_is_false():
     """err >= 2 err_iiv - delta (without max|V_c|/min|E_c|) fails on some instance."""
     inst = find(
@@ -157,6 +171,7 @@ def test_dropping_the_ratio_term_is_false():
     assert hp.generative_error(inst) < 2 * hp.iiv_error(inst) - hp.calibration_gap(inst)
 
 
+@pytest.mark.result("Theorem 1", kind="falsification", functions=["theorem1_bound"])
 def test_min_over_prompts_matters():
     """Using a per-prompt average |V_c|/|E_c| instead of max/min would be false."""
     def averaged_bound(i):
@@ -178,6 +193,13 @@ def test_float_and_exact_agree(inst):
     exact = [float(x) for x in (hp.generative_error(inst), hp.theorem1_bound(inst))]
     approx = [hp.generative_error(as_float), hp.theorem1_bound(as_float)]
     assert np.allclose(exact, approx, rtol=0, atol=FLOAT_TOLERANCE)
+
+
+@pytest.mark.result("Theorem 1", kind="symbolic", functions=["reduction.appendix_a_steps"])
+def test_appendix_a_algebra_is_proved_by_sympy():
+    """Each algebraic step of Appendix A is proved by SymPy (the step-2 excess is strictly positive)."""
+    steps = hp.reduction.appendix_a_steps()
+    assert len(steps) == 5 and all(holds for _, _, holds in steps)
 
 
 def test_cached_quantities_depend_on_the_threshold():

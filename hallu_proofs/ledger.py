@@ -1,0 +1,183 @@
+"""The verification ledger: what has been checked for each result of the paper, and how hard.
+
+Nothing in the table is typed by hand. The test suite, run with ``HALLU_LEDGER_OUT`` set (see
+``tests/conftest.py`` and ``make ledger``), writes one record per test that declares the result it
+checks; the sweep script (``python -m hallu_proofs.ledger``) writes the large random sweeps.
+`ledger_rows` joins both with the list of the paper's results and refuses to produce a table in
+which a result is missing, has no passing test, or has a failing one.
+
+>>> [r.name for r in PAPER_RESULTS][:3]
+['Definition 1', 'Definition 2', 'Definition 3']
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: What a test can establish about a result.
+KINDS = {
+    "definition": "the definition, implemented as stated",
+    "exact": "exact (Fraction) check on random instances",
+    "property": "float property on random instances",
+    "symbolic": "SymPy re-derivation",
+    "tightness": "tightness witness",
+    "falsification": "stronger claim shown false",
+    "monte_carlo": "seeded simulation with an exact binomial test",
+    "validation": "bad input refused",
+}
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    """One numbered result of the paper (or the unnumbered poor-model inequality)."""
+
+    name: str
+    title: str
+    chapter: str
+    #: Why a kind of evidence does not apply, for the kinds that do not.
+    not_applicable: tuple = ()
+
+
+_DEFINITION = (("tightness", "a definition states no inequality"),
+               ("falsification", "a definition states no inequality"))
+
+PAPER_RESULTS = (
+    PaperResult("Definition 1", "Arbitrary Facts model", "arbitrary_facts", _DEFINITION),
+    PaperResult("Definition 2", "singleton rate", "arbitrary_facts", _DEFINITION),
+    PaperResult("Definition 3", "breaking an encryption scheme", "hardness", _DEFINITION),
+    PaperResult("Theorem 1", "the Is-It-Valid reduction with prompts", "iiv_reduction"),
+    PaperResult("Theorem 2", "hallucinations of arbitrary facts vs the singleton rate",
+                "arbitrary_facts"),
+    PaperResult("Theorem 3", "pure multiple choice", "poor_models"),
+    PaperResult("Theorem 4", "pure multiple choice, for some threshold", "poor_models"),
+    PaperResult("Corollary 1", "the Is-It-Valid reduction without prompts", "iiv_reduction"),
+    PaperResult("Corollary 2", "trigram models err on her/his mind", "poor_models"),
+    PaperResult("Corollary 3", "Good-Turing missing-mass concentration", "missing_mass"),
+    PaperResult("Lemma 1", "singleton rate vs missing mass with abstentions", "missing_mass"),
+    PaperResult("Lemma 2", "twice the IIV error exceeds the singleton rate", "arbitrary_facts"),
+    PaperResult("Observation 1", "binary grading never rewards abstaining", "evaluation"),
+    PaperResult("Observation 2", "errors on hard decryption problems", "hardness"),
+    PaperResult("Poor-model inequality", "err >= 2 opt(G) - max|V_c|/min|E_c| - delta",
+                "poor_models"),
+)
+
+
+class LedgerError(ValueError):
+    """The ledger data do not cover every result with passing tests."""
+
+
+def load_json(path):
+    """Read a ledger data file, with a clear error when it is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerError(f"ledger data file {path} is missing: run `make ledger`")
+    return json.loads(path.read_text())
+
+
+def ledger_rows(test_data: dict, sweep_data: dict) -> list:
+    """One row per paper result, joining test records and sweep results.
+
+    Raises
+    ------
+    LedgerError
+        If a result has no test, a failing test, or a record names an unknown result.
+    """
+    known = {r.name for r in PAPER_RESULTS}
+    records = test_data["tests"]
+    unknown = {name for rec in records for name in rec["results"]} - known
+    if unknown:
+        raise LedgerError(f"tests name results the paper does not have: {sorted(unknown)}")
+    rows = []
+    for result in PAPER_RESULTS:
+        mine = [rec for rec in records if result.name in rec["results"]]
+        if not mine:
+            raise LedgerError(f"{result.name}: no test checks it")
+        failing = [rec["test"] for rec in mine if rec["outcome"] != "passed"]
+        if failing:
+            raise LedgerError(f"{result.name}: failing tests {failing}")
+        by_kind = {kind: [rec for rec in mine if rec["kind"] == kind] for kind in KINDS}
+        reasons = dict(result.not_applicable)
+        rows.append({
+            "result": result.name,
+            "title": result.title,
+            "chapter": result.chapter,
+            "functions": sorted({f for rec in mine for f in rec["functions"]}),
+            "tests": len(mine),
+            "examples": sum(rec["examples"] for rec in mine),
+            "kinds": {kind: len(recs) for kind, recs in by_kind.items()},
+            "evidence": {
+                kind: ([rec["doc"] or rec["test"] for rec in recs] if recs
+                       else [f"n/a: {reasons[kind]}"] if kind in reasons else [])
+                for kind, recs in by_kind.items()
+            },
+            "monte_carlo_runs": sum(rec["notes"].get("monte_carlo_runs", 0) for rec in mine),
+            "sweep": sweep_data.get(result.name),
+        })
+    return rows
+
+
+def run_sweeps(seed=2025) -> dict:
+    """Run every large sweep (at least 10^6 instances each) and return their summaries."""
+    import time
+
+    import numpy as np
+
+    from .sweeps import theorem1_sweep
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, prompts in (("Theorem 1", 3), ("Corollary 1", 1)):
+        start = time.perf_counter()
+        result = theorem1_sweep(rng, n_prompts=prompts)
+        result["smallest_exact_slack"] = str(result["smallest_exact_slack"])
+        result["seconds"] = round(time.perf_counter() - start, 1)
+        out[name] = result
+    return out
+
+
+def main(argv=None):
+    """``python -m hallu_proofs.ledger OUT.json``: write the sweep summaries to OUT.json."""
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        raise SystemExit("usage: python -m hallu_proofs.ledger OUT.json")
+    Path(argv[0]).write_text(json.dumps(run_sweeps(), indent=1))
+
+
+if __name__ == "__main__":
+    main()
+
+
+def ledger_table_html(rows: list) -> str:
+    """The ledger as an HTML table: one row per result, one column per kind of evidence."""
+    from html import escape
+
+    def cell(row, kind):
+        count = row["kinds"][kind]
+        if count:
+            return f"{count}"
+        evidence = row["evidence"][kind]
+        return escape(evidence[0]) if evidence else "&mdash;"
+
+    columns = ["exact", "property", "symbolic", "tightness", "falsification", "monte_carlo"]
+    head = "".join(f"<th>{escape(KINDS[k])}</th>" for k in columns)
+    body = []
+    for row in rows:
+        sweep = row["sweep"]
+        swept = (f"{sweep['instances']:,} instances, {sweep['violations']} violations, smallest "
+                 f"slack {sweep['smallest_exact_slack']}" if sweep else "&mdash;")
+        functions = ", ".join(f"<code>{escape(f)}</code>" for f in row["functions"])
+        body.append(
+            f"<tr><td><a href=\"{row['chapter']}.html\">{escape(row['result'])}</a><br>"
+            f"<small>{escape(row['title'])}</small></td><td>{functions}</td>"
+            f"<td>{row['tests']} / {row['examples']:,}</td>"
+            + "".join(f"<td>{cell(row, k)}</td>" for k in columns)
+            + f"<td>{row['monte_carlo_runs'] or '&mdash;'}</td><td>{swept}</td></tr>"
+        )
+    return (
+        "<table class=\"table ledger\"><thead><tr><th>result</th><th>library</th>"
+        "<th>tests / examples tried</th>" + head + "<th>Monte-Carlo runs</th>"
+        "<th>large sweep</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    )
