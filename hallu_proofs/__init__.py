@@ -16,6 +16,30 @@ from .reduction import (
     theorem1_bound,
     theorem1_slack_terms,
 )
+from .unseen_mass import (
+    collapse_abstentions,
+    collapsed_distribution,
+    corollary3_radius,
+    corollary3_symbolic,
+    draw_samples,
+    enumerate_expectations,
+    expected_good_turing,
+    expected_missing_mass,
+    geometric_distribution,
+    good_turing,
+    good_turing_bias_symbolic,
+    good_turing_max_change,
+    held_out_unseen_rate,
+    lemma1_radius,
+    lemma1_symbolic,
+    missing_mass,
+    sample_training_pairs,
+    simulate_good_turing,
+    unanswered_mass,
+    uniform_distribution,
+    word_codes,
+    zipf_distribution,
+)
 from .calibration import (
     TrainingRun,
     calibration_gap_curve,
@@ -89,4 +113,25 @@ from .hardness import (
     shift_key_space,
     uniform_decryption_model,
 )
+from .arbitrary_facts import (
+    IDK,
+    ArbitraryFacts,
+    answer_counts,
+    counting_learner,
+    facts_instance,
+    lemma2_gamma,
+    lumped_memorising_instance,
+    memorising_learner,
+    memorising_learner_error,
+    missing_answer_mass,
+    singleton_rate,
+    singleton_rate_of_counts,
+    theorem2_lower_bound,
+    theorem2_lower_bound_terms,
+    theorem2_sample_size,
+    theorem2_symbolic_checks,
+    theorem2_upper_bound,
+    unanswered_prompts,
+)
+
 __version__ = "0.1.0"

@@ -241,6 +241,7 @@ def test_twice_delta_at_most_ece_is_tight_and_has_no_converse():
 # --------------------------------------------------------------------------- a model that never errs
 
 
+@pytest.mark.result("Theorem 1", kind="exact", functions=["question_answer_database_model", "theorem1_bound"])
 @given(arbitrary_facts())
 def test_database_model_never_errs_and_is_miscalibrated(case):
     """Question-answer database + IDK: err = 0, and delta = 2 err_iiv = p(B) = sum_known mu (1 - alpha)

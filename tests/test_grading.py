@@ -164,6 +164,7 @@ def test_stronger_rule_answer_iff_q_at_least_t_strictly_better_fails():
 # --- Observation 1 ---------------------------------------------------------------------------
 
 
+@pytest.mark.result("Observation 1", kind="exact", functions=["optimal_responses"])
 @given(problems_with_beliefs())
 def test_observation1_exact(case):
     """Observation 1: for beliefs rho over binary graders, A_c ∩ argmax_r E[g(r)] = ∅."""
@@ -172,6 +173,7 @@ def test_observation1_exact(case):
     assert best and not best & problem.abstentions
 
 
+@pytest.mark.result("Observation 1", kind="exact", functions=["expected_scores"])
 @given(problems_with_beliefs())
 def test_observation1_union_bound_step(case):
     """Appendix E's step: sum_{r not in A_c} E[g(r)] >= 1 and abstentions score 0, hence the
@@ -183,6 +185,7 @@ def test_observation1_union_bound_step(case):
     assert max(scores.values()) >= F(1, len(problem.answers))
 
 
+@pytest.mark.result("Observation 1", kind="tightness", functions=["expected_scores"])
 @pytest.mark.parametrize("n_answers", [1, 2, 5, 20])
 def test_observation1_margin_is_tight(n_answers):
     """Tightness: uniform beliefs over the single-answer graders give every answer exactly
@@ -194,6 +197,7 @@ def test_observation1_margin_is_tight(n_answers):
     assert max(scores.values()) == F(1, n_answers)
 
 
+@pytest.mark.result("Observation 1", kind="falsification", functions=["expected_scores"])
 def test_observation1_stronger_margin_fails():
     """'The best answer scores >= 2 / |R_c minus A_c|' is false somewhere."""
     problem, graders, beliefs = find(
@@ -202,6 +206,7 @@ def test_observation1_stronger_margin_fails():
     assert max(hp.expected_scores(problem, graders, beliefs).values()) < F(2, len(problem.answers))
 
 
+@pytest.mark.result("Observation 1", kind="falsification", functions=["optimal_responses", "expected_scores"])
 def test_observation1_needs_binary_graders():
     """With confidence-target graders (t > 0, not binary), IDK can be the only optimum."""
     case = find(problems_with_beliefs(binary=False, t=F(1, 2)),
@@ -223,6 +228,8 @@ def test_target_graders_give_expected_score(t, data):
         assert scores[r] == hp.expected_score(q_r, t)
 
 
+@pytest.mark.result("Observation 1", kind="exact",
+                    functions=["random_binary_beliefs", "check_binary_grader", "optimal_responses"])
 def test_random_binary_beliefs_are_valid_and_obey_observation1():
     """The chapter's generator gives binary graders and exact beliefs summing to 1."""
     rng = np.random.default_rng(7)
@@ -492,6 +499,9 @@ def test_bad_per_question_inputs_refused():
         hp.threshold_audit([0.5], [True], [])
 
 
+@pytest.mark.result("Observation 1", kind="validation",
+                    functions=["Problem", "check_binary_grader", "expected_scores", "optimal_responses",
+                               "random_binary_beliefs"])
 def test_bad_problems_and_graders_refused():
     """Problems without answers, with duplicate responses or stray abstentions; graders that are
     not binary, incomplete or over other responses; beliefs that are not distributions."""

@@ -40,6 +40,7 @@ def average(values):
 # --- Observation 2 ----------------------------------------------------------------------------
 
 
+@pytest.mark.result("Observation 2", kind="symbolic", functions=["observation2_derivation"])
 def test_observation2_algebra():
     """Appendix D: err_iiv > (1 - beta)/2 turns Theorem 1 into 1 - beta - 2/(m - 1) - delta; the
     best keyless classifier says '+' iff Pr_key[d(h) = r] > 1/m; a secure cipher gives 1/2."""
@@ -48,6 +49,9 @@ def test_observation2_algebra():
     assert d["secure_cipher_gives_one_half"] and str(d["crossover"]) == "1/m"
 
 
+@pytest.mark.result("Observation 2", kind="exact",
+                    functions=["observation2_bound", "decryption_instance", "breaking_advantage",
+                               "breaks_encryption"])
 @given(cipher_cases(), st.fractions(0, 1))
 def test_observation2_on_random_keys(case, beta):
     """Observation 2: if f_hat does not beta-break the scheme, err >= 1 - beta - 2/(|M|-1) - delta;
@@ -61,6 +65,7 @@ def test_observation2_on_random_keys(case, beta):
         assert err >= hp.observation2_bound(beta, m, delta)
 
 
+@pytest.mark.result("Observation 2", kind="property", functions=["observation2_bound", "decryption_instance"])
 @given(cipher_cases(exact=False))
 def test_observation2_float(case):
     """Observation 2 in floats, up to FLOAT_TOLERANCE."""
@@ -70,6 +75,8 @@ def test_observation2_float(case):
     assert hp.generative_error(inst) >= bound - FLOAT_TOLERANCE
 
 
+@pytest.mark.result("Observation 2", kind="exact",
+                    functions=["observation2_bound", "key_instances", "best_keyless_classifier"])
 @pytest.mark.parametrize("space", ["shift", "permutation", "weak"])
 @given(data=st.data())
 def test_observation2_averaged_over_a_random_key(space, data):
@@ -90,6 +97,8 @@ def test_observation2_averaged_over_a_random_key(space, data):
 # --- the best classifier without the key ------------------------------------------------------
 
 
+@pytest.mark.result("Definition 3", "Observation 2", kind="exact",
+                    functions=["best_keyless_classifier", "classifier_model", "key_instances"])
 @pytest.mark.parametrize("keys", [
     hp.permutation_key_space(3),
     hp.shift_key_space(3),
@@ -112,6 +121,8 @@ def test_best_keyless_classifier_beats_every_classifier(keys):
     assert brute == best.iiv_error and best.advantage == 1 - 2 * brute
 
 
+@pytest.mark.result("Definition 3", "Observation 2", kind="exact",
+                    functions=["best_keyless_classifier", "shift_key_space", "permutation_key_space"])
 @pytest.mark.parametrize("m", [2, 3, 4, 5])
 def test_secure_ciphers_give_no_advantage(m):
     """For the shift and full-permutation ciphers (every d(h) uniform) the best keyless advantage
@@ -121,6 +132,7 @@ def test_secure_ciphers_give_no_advantage(m):
     assert hp.best_keyless_classifier(hp.shift_key_space(m)[:1]).advantage == 1
 
 
+@pytest.mark.result("Observation 2", kind="exact", functions=["key_instances", "shift_key_space"])
 @given(st.integers(2, 5).flatmap(lambda m: st.tuples(st.just(m), keyless_models(m))))
 def test_every_keyless_classifier_errs_half_the_time_on_a_secure_cipher(case):
     """E_key err_iiv(f_t) = 1/2 for every keyless model and every t, under the shift cipher."""
@@ -130,6 +142,8 @@ def test_every_keyless_classifier_errs_half_the_time_on_a_secure_cipher(case):
         assert average(hp.iiv_error(i, threshold=t) for i in insts) == F(1, 2)
 
 
+@pytest.mark.result("Observation 2", kind="exact",
+                    functions=["uniform_decryption_model", "decryption_instance"])
 @given(st.integers(2, 6), st.fractions(0, 1))
 def test_a_uniform_model_is_calibrated_at_every_threshold(m, t):
     """Appendix D: the uniform model has delta = 0 whatever the threshold t (with or without IDK)."""
@@ -147,6 +161,8 @@ def uniform_slack(m):
     return hp.generative_error(inst) - bound
 
 
+@pytest.mark.result("Observation 2", kind="tightness",
+                    functions=["observation2_bound", "uniform_decryption_model"])
 def test_observation2_slack_tends_to_zero():
     """The uniform guesser: err = 1 - 1/m, bound = 1 - 2/(m - 1); slack (m + 1)/(m (m - 1)) -> 0."""
     slacks = [uniform_slack(m) for m in (3, 5, 10, 20, 40)]
@@ -154,6 +170,8 @@ def test_observation2_slack_tends_to_zero():
     assert all(a > b > 0 for a, b in zip(slacks, slacks[1:])) and slacks[-1] < F(1, 35)
 
 
+@pytest.mark.result("Observation 2", kind="tightness",
+                    functions=["observation2_bound", "decryption_instance"])
 @pytest.mark.parametrize("m", [3, 4, 5, 10])
 def test_observation2_is_attained_exactly(m):
     """Zero slack: a model putting 1/(m-1) on the decryption and on IDK (the rest spread over the
@@ -168,6 +186,8 @@ def test_observation2_is_attained_exactly(m):
     assert hp.generative_error(inst) == hp.observation2_bound(beta, m, hp.calibration_gap(inst))
 
 
+@pytest.mark.result("Observation 2", kind="falsification",
+                    functions=["uniform_decryption_model", "breaking_advantage"])
 @pytest.mark.parametrize("m", [4, 5, 10])
 def test_dropping_delta_is_false(m):
     """err >= 1 - beta - 2/(|M| - 1) (no delta) fails: the always-IDK model has err = 0, beta = 0."""
@@ -177,6 +197,8 @@ def test_dropping_delta_is_false(m):
     assert hp.generative_error(inst) < 1 - F(2, m - 1)
 
 
+@pytest.mark.result("Observation 2", kind="falsification",
+                    functions=["uniform_decryption_model", "breaking_advantage"])
 @pytest.mark.parametrize("m", [3, 5, 10])
 def test_dropping_the_two_over_m_minus_one_term_is_false(m):
     """err >= 1 - beta - delta fails: the uniform guesser has beta = delta = 0 and err = 1 - 1/m."""
@@ -185,6 +207,8 @@ def test_dropping_the_two_over_m_minus_one_term_is_false(m):
     assert hp.generative_error(inst) < 1
 
 
+@pytest.mark.result("Observation 2", kind="falsification",
+                    functions=["decryption_instance", "breaks_encryption"])
 def test_the_key_breaks_the_bound():
     """With the key, the model p_hat = p never errs and is calibrated; its classifier 1-breaks."""
     key = hp.shift_key_space(5)[2]
@@ -194,6 +218,7 @@ def test_the_key_breaks_the_bound():
     assert hp.breaks_encryption(hp.iiv_error(inst), 1)
 
 
+@pytest.mark.result("Definition 3", kind="definition", functions=["breaks_encryption", "breaking_advantage"])
 @given(st.fractions(0, 1))
 def test_definition3_advantage_is_the_largest_beta(e_iiv):
     """Definition 3: f beta-breaks iff err_iiv <= (1 - beta)/2; max(0, 1 - 2 err_iiv) is the largest."""
@@ -207,6 +232,11 @@ def test_definition3_advantage_is_the_largest_beta(e_iiv):
 # --- bad inputs -------------------------------------------------------------------------------
 
 
+@pytest.mark.result("Definition 3", "Observation 2", kind="validation",
+                    functions=["decryption_instance", "permutation_key_space", "shift_key_space",
+                               "best_keyless_classifier", "key_instances", "breaks_encryption",
+                               "breaking_advantage", "observation2_bound", "classifier_model",
+                               "random_keyless_model", "uniform_decryption_model"])
 def test_bad_inputs_are_refused():
     """Every public function refuses bad input with an error naming the argument."""
     good = hp.uniform_decryption_model(3)

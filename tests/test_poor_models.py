@@ -63,12 +63,14 @@ def step_value_at(inst, t):
 # --- thresholded classifiers ------------------------------------------------------------------
 
 
+@pytest.mark.result("Theorem 3", "Theorem 4", kind="exact", functions=["iiv_error_steps"])
 @given(instances(exact=True), st.fractions(0, 1))
 def test_steps_give_iiv_error_at_every_threshold(inst, t):
     """err_iiv(f_t) is constant between consecutive values of p_hat: the step value is exact."""
     assert step_value_at(inst, t) == hp.iiv_error(inst, threshold=t)
 
 
+@pytest.mark.result("Theorem 4", kind="exact", functions=["expected_iiv_error", "theorem4_proof_terms"])
 @given(instances(exact=True))
 def test_expected_iiv_error_equals_the_proof_closed_form(inst):
     """E_t err_iiv(f_t) = (1/2) sum_c mu(c) [sum_{E_c} p_hat/|E_c| + sum_{V_c} p (1 - p_hat)] (exact)."""
@@ -76,6 +78,8 @@ def test_expected_iiv_error_equals_the_proof_closed_form(inst):
     assert hp.expected_iiv_error(inst) == terms["false_positive"] + terms["false_negative"]
 
 
+@pytest.mark.result("Theorem 3", "Theorem 4", kind="exact",
+                    functions=["best_threshold", "iiv_error_steps", "expected_iiv_error"])
 @given(instances(exact=True))
 def test_best_threshold_is_no_worse_than_any_threshold(inst):
     """min_t err_iiv(f_t) over [0, 1] is attained by `best_threshold` and is <= the average."""
@@ -90,6 +94,7 @@ def test_best_threshold_is_no_worse_than_any_threshold(inst):
 # --- Theorem 4 and Theorem 3 ------------------------------------------------------------------
 
 
+@pytest.mark.result("Theorem 4", kind="symbolic", functions=["theorem4_derivation"])
 def test_theorem4_algebra():
     """Appendix C: Pr_t[q > t] = q; 1/(2(C-1)) + 1/2 = C/(2(C-1)); its inverse is 2 (1 - 1/C)."""
     derivation = hp.theorem4_derivation()
@@ -97,6 +102,7 @@ def test_theorem4_algebra():
                                            "inverse_is_paper_factor", "corollary2_value_is_half"))
 
 
+@pytest.mark.result("Theorem 4", kind="exact", functions=["theorem4_proof_terms", "n_choices"])
 @given(instances(exact=True, one_valid=True))
 def test_theorem4_proof_steps(inst):
     """Appendix C steps 3-4: expected false positives <= err/(2(C-1)); false negatives = err/2."""
@@ -105,6 +111,8 @@ def test_theorem4_proof_steps(inst):
     assert terms["false_negative"] == err / 2
 
 
+@pytest.mark.result("Theorem 4", kind="exact",
+                    functions=["theorem4_average_bound", "theorem3_bound", "best_threshold"])
 @given(instances(exact=True, one_valid=True))
 def test_theorem4_exact(inst):
     """Theorem 4: if |V_c| = 1, err >= 2 (1 - 1/C) E_t err_iiv(f_t) >= 2 (1 - 1/C) err_iiv(f_t*)."""
@@ -113,12 +121,14 @@ def test_theorem4_exact(inst):
     assert err >= hp.theorem3_bound(hp.best_threshold(inst).iiv_error, c)
 
 
+@pytest.mark.result("Theorem 4", kind="property", functions=["theorem4_average_bound"])
 @given(instances(exact=False, one_valid=True))
 def test_theorem4_float(inst):
     """Theorem 4 in floats: err >= 2 (1 - 1/C) E_t err_iiv(f_t) - FLOAT_TOLERANCE."""
     assert hp.generative_error(inst) >= hp.theorem4_average_bound(inst) - FLOAT_TOLERANCE
 
 
+@pytest.mark.result("Theorem 3", kind="exact", functions=["opt_over_models", "theorem3_bound"])
 @given(families(one_valid=True))
 def test_theorem3_with_opt_over_a_finite_family(family):
     """Theorem 3: if |V_c| = 1 and p_hat is in G, err >= 2 (1 - 1/C) opt(G), opt over the family."""
@@ -128,6 +138,8 @@ def test_theorem3_with_opt_over_a_finite_family(family):
     assert hp.generative_error(inst) >= hp.theorem3_bound(opt, hp.n_choices(inst))
 
 
+@pytest.mark.result("Theorem 3", "Poor-model inequality", kind="exact",
+                    functions=["best_thresholded_classifier", "opt_over_models"])
 @given(families(), st.lists(st.fractions(0, 1), min_size=1, max_size=5))
 def test_opt_over_all_thresholds_is_below_any_finite_set(family, thresholds):
     """opt over t in [0, 1] (computed exactly) <= opt over any finite set of thresholds."""
@@ -137,6 +149,7 @@ def test_opt_over_all_thresholds_is_below_any_finite_set(family, thresholds):
     assert best.iiv_error <= hp.opt_over_models(models, thresholds)
 
 
+@pytest.mark.result("Poor-model inequality", kind="exact", functions=["poor_model_bound", "opt_over_models"])
 @given(families())
 def test_poor_model_inequality(family):
     """Poor-model bound: err >= 2 opt(G) - max_c|V_c| / min_c|E_c| - delta, when p_hat is in G."""
@@ -147,12 +160,15 @@ def test_poor_model_inequality(family):
 # --- tightness --------------------------------------------------------------------------------
 
 
+@pytest.mark.result("Theorem 4", kind="tightness", functions=["theorem4_average_bound"])
 @given(instances(exact=True, one_valid=True, with_plausible=False))
 def test_eq11_is_tight_when_every_prompt_has_c_choices(inst):
     """With |E_c| = C - 1 for every c, err = 2 (1 - 1/C) E_t err_iiv(f_t) exactly."""
     assert hp.generative_error(inst) == hp.theorem4_average_bound(inst)
 
 
+@pytest.mark.result("Theorem 3", "Corollary 2", kind="tightness",
+                    functions=["theorem3_bound", "opt_over_models", "corollary2_instance", "NGramModel"])
 def test_theorem3_is_tight_on_the_trigram_example():
     """The trigram instance has err = 2 (1 - 1/2) opt(G) = 1/2: Theorem 3 holds with equality."""
     inst = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=3))
@@ -165,6 +181,8 @@ def uniform_guesser(n_errors):
     return hp.Instance([1] + [0] * k, [F(1, k + 1)] * (k + 1), [True] + [False] * k)
 
 
+@pytest.mark.result("Poor-model inequality", kind="tightness",
+                    functions=["poor_model_bound", "opt_over_models"])
 def test_poor_model_inequality_slack_tends_to_zero():
     """Uniform guesser: opt(G) = 1/2 at every t, delta = 0, err = K/(K+1) and bound 1 - 1/K, so the
     slack 1/(K(K+1)) tends to 0."""
@@ -181,6 +199,7 @@ def test_poor_model_inequality_slack_tends_to_zero():
 # --- stronger claims that fail ----------------------------------------------------------------
 
 
+@pytest.mark.result("Poor-model inequality", kind="falsification", functions=["opt_over_models"])
 def test_poor_model_inequality_without_delta_is_false():
     """err >= 2 opt(G) - max|V_c|/min|E_c| (no delta) fails: all mass on an unused valid answer."""
     inst = hp.Instance([F(1), 0, 0, 0, 0], [0, F(1), 0, 0, 0], [True, True, False, False, False])
@@ -189,6 +208,7 @@ def test_poor_model_inequality_without_delta_is_false():
     assert hp.generative_error(inst) < 2 * opt - F(2, 3)
 
 
+@pytest.mark.result("Poor-model inequality", kind="falsification", functions=["opt_over_models"])
 def test_poor_model_inequality_without_the_ratio_is_false():
     """err >= 2 opt(G) - delta (no max|V_c|/min|E_c|) fails on the uniform guesser: K/(K+1) < 1."""
     inst = uniform_guesser(4)
@@ -197,12 +217,15 @@ def test_poor_model_inequality_without_the_ratio_is_false():
 
 
 
+@pytest.mark.result("Theorem 3", kind="falsification", functions=["opt_over_models", "corollary2_instance"])
 def test_dropping_the_factor_one_minus_one_over_c_is_false():
     """err >= 2 opt(G) (no factor 1 - 1/C) fails: the trigram example has err = 1/2 < 1."""
     inst = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=3))
     assert hp.generative_error(inst) < 2 * hp.opt_over_models([inst])
 
 
+@pytest.mark.result("Theorem 4", kind="falsification",
+                    functions=["theorem4_average_bound", "random_multiple_choice_instance"])
 @pytest.mark.parametrize("factor", [F(101, 100), F(3, 2)])
 def test_a_larger_constant_is_false(factor):
     """err >= c * 2 (1 - 1/C) E_t err_iiv fails for c > 1 (on an equal-choices instance)."""
@@ -211,6 +234,7 @@ def test_a_larger_constant_is_false(factor):
     assert hp.generative_error(inst) < factor * hp.theorem4_average_bound(inst)
 
 
+@pytest.mark.result("Theorem 4", kind="falsification", functions=["theorem3_bound", "theorem4_average_bound"])
 def test_the_default_threshold_does_not_always_satisfy_theorem4():
     """Theorem 4 needs 'some t': at t = 1/min|E_c| the inequality fails on some instance."""
     inst = find(
@@ -220,6 +244,8 @@ def test_the_default_threshold_does_not_always_satisfy_theorem4():
     assert hp.generative_error(inst) >= hp.theorem4_average_bound(inst)
 
 
+@pytest.mark.result("Theorem 3", "Theorem 4", kind="falsification",
+                    functions=["best_threshold", "theorem3_bound"])
 def test_one_valid_response_is_needed():
     """With |V_c| = 2 Theorem 4 fails: err = 0 although err_iiv(f_t) = 1/2 for every t."""
     inst = hp.Instance([0, 1, 0], [1, 0, 0], [True, True, False])
@@ -228,6 +254,8 @@ def test_one_valid_response_is_needed():
     assert hp.generative_error(inst) < hp.theorem3_bound(F(1, 2), inst.min_errors + 1)
 
 
+@pytest.mark.result("Corollary 2", kind="falsification",
+                    functions=["corollary2_instance", "NGramModel", "opt_over_models", "theorem3_bound"])
 def test_corollary2_needs_uniform_mu():
     """With mu non-uniform a trigram model can err less than 1/2 (Theorem 3 still holds)."""
     model = hp.NGramModel(SMALL_CORPUS, n=3)
@@ -241,6 +269,8 @@ def test_corollary2_needs_uniform_mu():
 # --- Corollary 2: a trigram model trained on a corpus -----------------------------------------
 
 
+@pytest.mark.result("Corollary 2", kind="exact",
+                    functions=["corollary2_instance", "NGramModel", "opt_over_models", "theorem3_bound"])
 @given(corpora, smoothings, st.integers(1, 8))
 def test_corollary2_any_corpus(corpus, smoothing, n):
     """Corollary 2: for uniform mu every n-gram model with n <= 8 (trigram included) has
@@ -251,6 +281,8 @@ def test_corollary2_any_corpus(corpus, smoothing, n):
     assert hp.generative_error(inst) == hp.theorem3_bound(opt, 2) == F(1, 2)
 
 
+@pytest.mark.result("Corollary 2", kind="exact",
+                    functions=["corollary2_instance", "NGramModel", "opt_over_models"])
 @given(st.lists(corpora, min_size=1, max_size=3))
 def test_trigram_family_opt_is_one_half(corpus_list):
     """opt over a family of trigram models trained on different corpora is 1/2."""
@@ -261,6 +293,8 @@ def test_trigram_family_opt_is_one_half(corpus_list):
 short_sentences = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
 
 
+@pytest.mark.result("Corollary 2", kind="falsification",
+                    functions=["corollary2_instance", "NGramModel", "opt_over_models"])
 @given(st.lists(short_sentences, max_size=8), st.integers(1, 3), smoothings, st.integers(9, 11))
 def test_a_model_that_sees_the_pronoun_gets_it_right(noise, copies, smoothing, n):
     """An n-gram model with n >= 9, trained on the two true sentences (each ``copies`` times) and
@@ -337,6 +371,10 @@ def test_character_procedure_is_not_a_poor_model():
 # --- bad inputs -------------------------------------------------------------------------------
 
 
+@pytest.mark.result("Theorem 3", "Theorem 4", "Poor-model inequality", "Corollary 2", kind="validation",
+                    functions=["theorem3_bound", "n_choices", "theorem4_average_bound", "expected_iiv_error",
+                               "best_threshold", "opt_over_models", "poor_model_bound", "NGramModel",
+                               "random_multiple_choice_instance"])
 def test_bad_inputs_are_refused():
     """Every public function refuses bad input with an error naming the argument."""
     inst = hp.Instance([1, 0], [F(1, 2), F(1, 2)], [True, False])

@@ -1,0 +1,534 @@
+"""Arbitrary facts (Definitions 1-2), Lemma 2 and Theorem 2: every formula, law and refusal.
+
+Monte-Carlo claims are seeded and judged by exact binomial tests at significance SIGNIFICANCE.
+"""
+
+import math
+from collections import Counter
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import find, given
+from hypothesis import strategies as st
+from scipy import stats
+from tolerance import FLOAT_TOLERANCE
+
+import hallu_proofs as hp
+from hallu_proofs.arbitrary_facts import alias_table
+
+#: Significance of every statistical test in this module.
+SIGNIFICANCE = 1e-3
+
+
+# --------------------------------------------------------------------------- strategies
+
+@st.composite
+def exact_facts(draw, max_prompts=4, max_responses=4):
+    """A small exact model, its facts, and a training set consistent with both."""
+    m = draw(st.integers(1, max_prompts))
+    weights = draw(st.lists(st.integers(0, 4), min_size=m, max_size=m))
+    if sum(weights) == 0:
+        weights[0] = 1
+    mu = [F(w, sum(weights)) for w in weights]
+    sizes = draw(st.lists(st.integers(2, max_responses), min_size=m, max_size=m))
+    alpha = draw(st.lists(st.sampled_from([F(0), F(1, 3), F(1, 2), F(1)]), min_size=m, max_size=m))
+    facts = hp.ArbitraryFacts(mu, sizes, alpha)
+    answers = np.array([draw(st.integers(0, s - 1)) for s in sizes])
+    n = draw(st.integers(1, 6))
+    prompts = np.array(draw(st.lists(st.integers(0, m - 1), min_size=n, max_size=n)))
+    said = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    answered = [(s or alpha[c] == 1) and alpha[c] != 0 for c, s in zip(prompts, said)]
+    responses = np.where(answered, answers[prompts], hp.IDK)
+    return facts, answers, prompts, responses
+
+
+GUESS_RATES = st.sampled_from([None, 0, 1, F(1, 2)])
+
+
+def thresholds_covering(p_hat):
+    """Thresholds z hitting every value of delta_z: each value of p_hat, 0, 1 and midpoints."""
+    values = sorted(set(p_hat.ravel()) | {F(0), F(1)})
+    return values + [(a + b) / 2 for a, b in zip(values, values[1:])]
+
+
+def uniform_model(m, n_responses=365, alpha=1.0):
+    return hp.ArbitraryFacts(np.full(m, 1.0 / m), n_responses=n_responses, alpha=alpha)
+
+
+def holds_at_99_percent(successes, trials):
+    """Exact binomial test of H0 'the event has probability >= 0.99': True if not rejected."""
+    return stats.binomtest(successes, trials, 0.99, alternative="less").pvalue > SIGNIFICANCE
+
+
+# --------------------------------------------------------------------------- Definition 1
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(mu=[0.5, 0.5], n_responses=2, alpha=[0.5, 1.5]), ValueError, r"alpha\[1\]"),
+    (dict(mu=[0.5, 0.5], n_responses=2, alpha=-0.1), ValueError, "alpha"),
+    (dict(mu=[0.5, 0.5], n_responses=2, alpha=float("nan")), ValueError, "alpha"),
+    (dict(mu=[0.5, 0.5], n_responses=2, alpha=[0.5]), ValueError, "alpha has shape"),
+    (dict(mu=[0.5, 0.5], n_responses=2, alpha="high"), TypeError, "alpha"),
+    (dict(mu=[0.5, 0.5], n_responses=[2, 1], alpha=0.5), ValueError, r"n_responses: prompt 1"),
+    (dict(mu=[0.5, 0.5], n_responses=2.0, alpha=0.5), TypeError, "n_responses"),
+    (dict(mu=[0.5, 0.5], n_responses=[2, 2, 2], alpha=0.5), ValueError, "n_responses has shape"),
+    (dict(mu=[0.5, 0.6], n_responses=2, alpha=0.5), ValueError, "mu must sum to 1"),
+    (dict(mu=[1.5, -0.5], n_responses=2, alpha=0.5), ValueError, "mu"),
+    (dict(mu=[], n_responses=2, alpha=0.5), ValueError, "mu"),
+    (dict(mu=[F(1, 2), F(1, 2)], n_responses=2, alpha=0.5), TypeError, "alpha"),
+])
+def test_definition1_refuses_bad_parameters(kwargs, error, match):
+    """alpha outside [0, 1], |R_c| < 2, mu not a distribution: each refused, naming the argument."""
+    with pytest.raises(error, match=match):
+        hp.ArbitraryFacts(**kwargs)
+
+
+def test_draws_refuse_bad_arguments():
+    """N < 1, answers outside R_c or of the wrong shape are refused."""
+    facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=[2, 3], alpha=0.5)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        facts.draw_training_set([0, 0], 0)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        facts.draw_answer_counts(0)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        facts.draw_training_set([0, 0], 10.0)
+    with pytest.raises(ValueError, match="answers: prompt 0 has answer 2"):
+        facts.draw_training_set([2, 0], 5)
+    with pytest.raises(ValueError, match="answers has shape"):
+        facts.draw_training_set([0], 5)
+    with pytest.raises(TypeError, match="answers must hold integers"):
+        facts.draw_training_set([0.0, 1.0], 5)
+
+
+def test_facts_are_uniform_in_the_response_set():
+    """a_c is uniform in R_c: the number of prompts with a_c = 0 is Binomial(m, 1/|R_c|)."""
+    facts = uniform_model(20_000, n_responses=4)
+    answers = facts.draw_answers(rng=11)
+    assert answers.min() >= 0 and answers.max() <= 3
+    hits = int(np.count_nonzero(answers == 0))
+    assert stats.binomtest(hits, answers.size, 0.25).pvalue > SIGNIFICANCE
+
+
+def test_training_examples_follow_the_model():
+    """Each example is (c, a_c) w.p. mu(c) alpha_c and (c, IDK) w.p. mu(c)(1 - alpha_c)."""
+    facts = hp.ArbitraryFacts([0.5, 0.3, 0.2], n_responses=[2, 5, 3], alpha=[0.25, 1.0, 0.0])
+    answers = np.array([1, 4, 2])
+    prompts, responses = facts.draw_training_set(answers, 200_000, rng=5)
+    assert np.all((responses == hp.IDK) | (responses == answers[prompts]))
+    outcome = 2 * prompts + (responses != hp.IDK)
+    expected = np.array([0.5 * 0.75, 0.5 * 0.25, 0.0, 0.3, 0.2, 0.0])
+    observed = np.bincount(outcome, minlength=6)
+    assert observed[expected == 0].sum() == 0
+    positive = expected > 0
+    test = stats.chisquare(observed[positive], expected[positive] * outcome.size)
+    assert test.pvalue > SIGNIFICANCE
+
+
+def test_answer_counts_drawn_directly_have_the_law_of_a_training_set():
+    """draw_answer_counts and answer_counts(draw_training_set) both have the exact multinomial law
+    of (k_1, k_2) for N = 3 examples (chi-square goodness of fit against the exact pmf)."""
+    facts = hp.ArbitraryFacts([0.6, 0.4], n_responses=2, alpha=[0.5, 1.0])
+    probs = [0.3, 0.4, 0.3]  # answered 0, answered 1, IDK
+    support = [(a, b) for a in range(4) for b in range(4 - a)]
+    exact = np.array([stats.multinomial.pmf([a, b, 3 - a - b], 3, probs) for a, b in support])
+    index = {k: i for i, k in enumerate(support)}
+    rng = np.random.default_rng(8)
+    direct = Counter(tuple(facts.draw_answer_counts(3, rng)) for _ in range(4000))
+    via_set = Counter(
+        tuple(hp.answer_counts(*facts.draw_training_set([0, 1], 3, rng), n_prompts=2))
+        for _ in range(4000)
+    )
+    for sample in (direct, via_set):
+        observed = np.zeros(len(support))
+        for key, count in sample.items():
+            observed[index[tuple(int(x) for x in key)]] = count
+        assert stats.chisquare(observed, exact * 4000).pvalue > SIGNIFICANCE
+
+
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=9).filter(lambda w: sum(w) > 0))
+def test_alias_table_is_exact(weights):
+    """(keep_i + sum_{j: alias_j = i} (1 - keep_j)) / k = w_i exactly, with 0 <= keep <= 1."""
+    w = [F(x, sum(weights)) for x in weights]
+    keep, alias = alias_table(w)
+    k = len(w)
+    assert all(0 <= x <= 1 for x in keep)
+    mass = [keep[i] + sum(1 - keep[j] for j in range(k) if alias[j] == i) for i in range(k)]
+    assert [x / k for x in mass] == w
+
+
+# --------------------------------------------------------------------------- Definition 2
+
+def brute_force_singleton_rate(prompts, responses):
+    answered = Counter(int(c) for c, r in zip(prompts, responses) if r != hp.IDK)
+    return F(sum(1 for n in answered.values() if n == 1), len(prompts))
+
+
+def test_singleton_rate_edge_cases():
+    """Definition 2: IDK rows count in N but never make a prompt answered; N = 1 works."""
+    idk = hp.IDK
+    assert hp.singleton_rate([7], [3]) == 1.0
+    assert hp.singleton_rate([7], [idk]) == 0.0
+    assert hp.singleton_rate([0, 0, 0, 0], [2, idk, idk, idk]) == 0.25  # once + IDKs: singleton
+    assert hp.singleton_rate([0, 0, 1], [2, 2, idk]) == 0.0  # twice answered: not a singleton
+    assert hp.singleton_rate([5, 9, 9, 9], [1, idk, 0, idk]) == 0.5
+    assert hp.singleton_rate(np.array([3, 3], dtype=np.int16), np.array([1, 1], np.int8)) == 0.0
+    assert hp.singleton_rate(np.array([100, 120], dtype=np.int8), np.array([1, idk])) == 0.5
+    assert hp.singleton_rate(np.array([7, 7], dtype=np.uint64), np.array([0, idk])) == 0.5
+    assert hp.answer_counts([1, 1, 2], [0, idk, 4], n_prompts=4).tolist() == [0, 1, 1, 0]
+    assert hp.unanswered_prompts([1, 1, 2], [0, idk, 4], n_prompts=4).tolist() == [
+        True, False, False, True]
+    assert hp.singleton_rate_of_counts([1, 0, 1, 3], 10) == 0.2
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(-1, 3)), min_size=1, max_size=30))
+def test_singleton_rate_matches_definition_2(rows):
+    """sr = #{c : #{i : c_i = c, r_i != IDK} = 1} / N, counted by brute force."""
+    prompts, responses = (np.array(x) for x in zip(*rows))
+    sr = hp.singleton_rate(prompts, responses)
+    assert sr * len(rows) == pytest.approx(brute_force_singleton_rate(prompts, responses)
+                                           * len(rows), abs=FLOAT_TOLERANCE)
+    counts = hp.answer_counts(prompts, responses, n_prompts=6)
+    assert hp.singleton_rate_of_counts(counts, len(rows)) == sr
+
+
+@pytest.mark.parametrize("prompts, responses, error, match", [
+    ([], [], ValueError, "N >= 1"),
+    ([0, 1], [0], ValueError, "responses has length 1"),
+    ([0.0, 1.0], [0, 0], TypeError, "prompts must hold integers"),
+    ([0, 1], [0.5, 0.0], TypeError, "responses must hold integers"),
+    ([True, False], [0, 0], TypeError, "prompts"),
+    ([0, -2], [0, 0], ValueError, "prompts: entry 1 is -2"),
+    ([0, 1], [0, -3], ValueError, "responses: entry 1 is -3"),
+    ([[0, 1]], [[0, 1]], ValueError, "1-D"),
+])
+def test_singleton_rate_refuses_bad_input(prompts, responses, error, match):
+    """Empty sets, length mismatch, non-integers, negative prompts, codes below IDK: refused."""
+    with pytest.raises(error, match=match):
+        hp.singleton_rate(prompts, responses)
+
+
+def test_counting_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="only 2 prompts"):
+        hp.answer_counts([0, 2], [0, 0], n_prompts=2)
+    with pytest.raises(ValueError, match="counts sum to 5"):
+        hp.singleton_rate_of_counts([2, 3], 4)
+    with pytest.raises(ValueError, match="negative"):
+        hp.singleton_rate_of_counts([-1, 1], 4)
+    with pytest.raises(TypeError, match="counts"):
+        hp.singleton_rate_of_counts([0.5], 4)
+    facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=2, alpha=0.5)
+    with pytest.raises(TypeError, match="unanswered must be a boolean mask"):
+        hp.missing_answer_mass(facts, [1, 0])
+    with pytest.raises(ValueError, match="unanswered has shape"):
+        hp.missing_answer_mass(facts, np.array([True]))
+
+
+@given(exact_facts())
+def test_unanswered_set_and_missing_mass(case):
+    """U = prompts with no non-IDK example; MM = sum_{c in U} mu(c) alpha_c, exactly."""
+    facts, answers, prompts, responses = case
+    unanswered = hp.unanswered_prompts(prompts, responses, facts.n_prompts)
+    answered = {int(c) for c, r in zip(prompts, responses) if r != hp.IDK}
+    assert [c not in answered for c in range(facts.n_prompts)] == unanswered.tolist()
+    expected = sum((facts.mu[c] * facts.alpha[c] for c in range(facts.n_prompts)
+                    if c not in answered), F(0))
+    mm = hp.missing_answer_mass(facts, unanswered)
+    assert type(mm) is F and mm == expected
+
+
+# --------------------------------------------------------------------------- learners
+
+@given(exact_facts(), GUESS_RATES)
+def test_memorising_learner_error_in_closed_form(case, guess_rate):
+    """err = sum_{c in U} mu(c) g_c (|R_c| - 1)/|R_c| equals p_hat(E) of the Instance, exactly."""
+    facts, answers, prompts, responses = case
+    p_hat = hp.memorising_learner(facts, prompts, responses, guess_rate)
+    inst = hp.facts_instance(facts, answers, p_hat)
+    unanswered = hp.unanswered_prompts(prompts, responses, facts.n_prompts)
+    assert hp.generative_error(inst) == hp.memorising_learner_error(facts, unanswered, guess_rate)
+
+
+def test_calibrated_learner_error_against_simulation():
+    """Generations (c ~ mu, r ~ p_hat(.|c)) err at the closed-form rate (exact binomial test)."""
+    rng = np.random.default_rng(21)
+    m = 400
+    weights = 1.0 / np.arange(1, m + 1)
+    facts = hp.ArbitraryFacts(weights / weights.sum(), n_responses=rng.integers(2, 8, m),
+                              alpha=rng.uniform(0, 1, m))
+    answers = facts.draw_answers(rng)
+    prompts, responses = facts.draw_training_set(answers, 300, rng)
+    p_hat = hp.memorising_learner(facts, prompts, responses)
+    err = hp.memorising_learner_error(facts, hp.unanswered_prompts(prompts, responses, m))
+    trials = 20_000
+    c = rng.choice(m, size=trials, p=facts.mu)
+    cumulative = np.cumsum(p_hat[c], axis=1)
+    r = (rng.random((trials, 1)) > cumulative).sum(axis=1)
+    wrong = (r < facts.n_responses[c]) & (r != answers[c])  # the last column is IDK
+    assert stats.binomtest(int(wrong.sum()), trials, err).pvalue > SIGNIFICANCE
+
+
+@given(exact_facts())
+def test_calibrated_learner_has_zero_calibration_gap_at_every_threshold(case):
+    """Appendix B: delta_z = |p_hat(p_hat > z) - p(p_hat > z)| = 0 for every z in [0, 1]."""
+    facts, answers, prompts, responses = case
+    p_hat = hp.memorising_learner(facts, prompts, responses)
+    inst = hp.facts_instance(facts, answers, p_hat)
+    for z in thresholds_covering(p_hat):
+        assert hp.calibration_gap(inst, z) == 0
+
+
+def test_other_learners_are_not_calibrated_at_every_threshold():
+    """Falsification: delta_z = 0 is a property of the calibrated learner, not of every learner.
+    Abstaining on unseen prompts gives delta = MM at the default threshold 1/K when K >= 2 (IDK,
+    at p_hat = 1, is then above it); always guessing gives delta_z > 0 at some z."""
+    found = find(exact_facts(), lambda case: case[0].min_errors >= 2 and hp.missing_answer_mass(
+        case[0], hp.unanswered_prompts(case[2], case[3], case[0].n_prompts)) > 0)
+    facts, answers, prompts, responses = found
+    unanswered = hp.unanswered_prompts(prompts, responses, facts.n_prompts)
+    abstain = hp.facts_instance(facts, answers, hp.memorising_learner(facts, prompts, responses, 0))
+    assert hp.calibration_gap(abstain) == hp.missing_answer_mass(facts, unanswered) > 0
+    guess_p_hat = hp.memorising_learner(facts, prompts, responses, 1)
+    guess = hp.facts_instance(facts, answers, guess_p_hat)
+    assert max(hp.calibration_gap(guess, z) for z in thresholds_covering(guess_p_hat)) > 0
+
+
+@given(exact_facts(), GUESS_RATES)
+def test_lumped_instance_has_the_same_err_iiv_and_delta(case, guess_rate):
+    """Merging prompts of one kind keeps err, err_iiv and delta_z (every z) exactly."""
+    facts, answers, prompts, responses = case
+    p_hat = hp.memorising_learner(facts, prompts, responses, guess_rate)
+    full = hp.facts_instance(facts, answers, p_hat)
+    unanswered = hp.unanswered_prompts(prompts, responses, facts.n_prompts)
+    lumped = hp.lumped_memorising_instance(facts, unanswered, guess_rate)
+    assert hp.generative_error(full) == hp.generative_error(lumped)
+    for z in [None, *thresholds_covering(p_hat)]:
+        assert hp.iiv_error(full, z) == hp.iiv_error(lumped, z)
+        assert hp.calibration_gap(full, z) == hp.calibration_gap(lumped, z)
+
+
+def test_counting_learner_is_a_model_and_obeys_theorem_1():
+    """The counting model's rows are distributions on R_c + IDK; err >= 2 err_iiv - 2/K - delta."""
+    rng = np.random.default_rng(4)
+    facts = hp.ArbitraryFacts(np.full(50, 0.02), n_responses=rng.integers(2, 9, 50), alpha=0.6)
+    answers = facts.draw_answers(rng)
+    prompts, responses = facts.draw_training_set(answers, 80, rng)
+    p_hat = hp.counting_learner(facts, prompts, responses, smoothing=0.5)
+    assert np.allclose(p_hat.sum(axis=1), 1, atol=FLOAT_TOLERANCE)
+    inst = hp.facts_instance(facts, answers, p_hat)
+    assert hp.generative_error(inst) >= hp.theorem1_bound(inst) - FLOAT_TOLERANCE
+    assert hp.theorem1_bound(inst) == pytest.approx(
+        2 * hp.iiv_error(inst) - 2 / facts.min_errors - hp.calibration_gap(inst))
+
+
+def test_learners_refuse_bad_input():
+    facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=3, alpha=0.5)
+    with pytest.raises(ValueError, match="prompt 0 is answered both"):
+        hp.memorising_learner(facts, [0, 0], [1, 2])
+    with pytest.raises(ValueError, match="outside R_c"):
+        hp.memorising_learner(facts, [0], [5])
+    with pytest.raises(ValueError, match=r"guess_rate\[1\]"):
+        hp.memorising_learner(facts, [0], [1], guess_rate=[0.5, 2.0])
+    with pytest.raises(ValueError, match="smoothing must be > 0"):
+        hp.counting_learner(facts, [0], [1], smoothing=0)
+    with pytest.raises(ValueError, match="p_hat has shape"):
+        hp.facts_instance(facts, [0, 0], np.full((2, 3), 1 / 3))
+
+
+# --------------------------------------------------------------------------- Lemma 2
+
+@given(st.lists(st.booleans(), min_size=2, max_size=8))
+def test_lemma2_gamma_averages_to_one_half(labels):
+    """Step 6 of Lemma 2: for a uniform answer a_c, E[gamma_c] = 1/2 whatever the labels."""
+    values = [hp.lemma2_gamma(np.array(labels), a) for a in range(len(labels))]
+    assert all(0 <= v <= 1 for v in values)
+    assert sum(values) / len(labels) == F(1, 2)
+
+
+def test_lemma2_gamma_needs_the_minus_one():
+    """Falsification: normalising the false positives by |R_c| instead of |R_c| - 1 breaks step 6."""
+    def wrong_average(labels):
+        size = len(labels)
+        terms = [(int(not labels[a]) + F(sum(labels) - labels[a], size)) / 2 for a in range(size)]
+        return sum(terms) / size
+
+    labels = find(st.lists(st.booleans(), min_size=2, max_size=6),
+                  lambda x: wrong_average(x) != F(1, 2))
+    assert sum(hp.lemma2_gamma(np.array(labels), a) for a in range(len(labels))) == F(
+        len(labels), 2)
+    with pytest.raises(ValueError, match="answer must be in"):
+        hp.lemma2_gamma(np.array([True, False]), 2)
+    with pytest.raises(TypeError, match="positive"):
+        hp.lemma2_gamma([1, 0], 0)
+
+
+# --------------------------------------------------------------------------- Theorem 2 formulas
+
+@pytest.mark.parametrize("sr, k, n, delta", [(0.2, 364, 10**6, 0.0), (0.5, 3, 100, 0.1),
+                                             (0.0, 1, 1, 1.0), (F(1, 5), 364, 10**7, F(1, 100))])
+def test_theorem2_lower_bound_formula(sr, k, n, delta):
+    """sr - 2/K - (35 + 6 ln N)/sqrt N - delta, and sr - 2/K - 6 ln(3N/gamma)/sqrt N - delta."""
+    sr_f, delta_f = float(sr), float(delta)
+    expected = sr_f - 2 / k - (35 + 6 * math.log(n)) / math.sqrt(n) - delta_f
+    assert hp.theorem2_lower_bound(sr, k, n, delta) == pytest.approx(expected, abs=FLOAT_TOLERANCE)
+    for gamma in (1, 0.5, 0.01, 1e-6):
+        expected = sr_f - 2 / k - 6 * math.log(3 * n / gamma) / math.sqrt(n) - delta_f
+        assert hp.theorem2_lower_bound(sr, k, n, delta, gamma) == pytest.approx(
+            expected, abs=FLOAT_TOLERANCE)
+
+
+@pytest.mark.parametrize("sr, big_l, n", [(0.2, 364, 10**6), (0.5, 1, 1), (F(1, 3), 9, 12345)])
+def test_theorem2_upper_bound_formula(sr, big_l, n):
+    """sr - sr/(L + 1) + 13/sqrt N, and sr - sr/(L + 1) + 5 sqrt(ln(5/gamma)/N)."""
+    sr_f = float(sr)
+    expected = sr_f - sr_f / (big_l + 1) + 13 / math.sqrt(n)
+    assert hp.theorem2_upper_bound(sr, big_l, n) == pytest.approx(expected, abs=FLOAT_TOLERANCE)
+    for gamma in (1, 0.01, 1e-9):
+        expected = sr_f - sr_f / (big_l + 1) + 5 * math.sqrt(math.log(5 / gamma) / n)
+        assert hp.theorem2_upper_bound(sr, big_l, n, gamma) == pytest.approx(
+            expected, abs=FLOAT_TOLERANCE)
+
+
+@given(st.integers(1, 10**12))
+def test_the_99_percent_forms_are_weaker_than_the_gamma_forms_at_one_percent(n):
+    """6 ln(3N/0.01) <= 35 + 6 ln N and 5 sqrt(ln 500) <= 13: the printed forms follow."""
+    assert hp.theorem2_lower_bound(0.3, 364, n) <= hp.theorem2_lower_bound(0.3, 364, n, gamma=0.01)
+    assert hp.theorem2_upper_bound(0.3, 364, n) >= hp.theorem2_upper_bound(0.3, 364, n, gamma=0.01)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: hp.theorem2_lower_bound(0.2, 364, 100, gamma=0), ValueError, r"gamma must be in \(0, 1\]"),
+    (lambda: hp.theorem2_lower_bound(0.2, 364, 100, gamma=1.5), ValueError, "gamma"),
+    (lambda: hp.theorem2_upper_bound(0.2, 364, 100, gamma=-1), ValueError, "gamma"),
+    (lambda: hp.theorem2_upper_bound(0.2, 364, 100, gamma=float("nan")), ValueError, "gamma"),
+    (lambda: hp.theorem2_lower_bound(0.2, 364, 0), ValueError, "n must be >= 1"),
+    (lambda: hp.theorem2_upper_bound(0.2, 364, 0), ValueError, "n must be >= 1"),
+    (lambda: hp.theorem2_lower_bound(1.2, 364, 100), ValueError, "sr must be in"),
+    (lambda: hp.theorem2_upper_bound(-0.1, 364, 100), ValueError, "sr must be in"),
+    (lambda: hp.theorem2_lower_bound(0.2, 0, 100), ValueError, "min_errors must be >= 1"),
+    (lambda: hp.theorem2_upper_bound(0.2, 0, 100), ValueError, "max_errors must be >= 1"),
+    (lambda: hp.theorem2_lower_bound(0.2, 364, 100, delta=2), ValueError, "delta must be in"),
+    (lambda: hp.theorem2_lower_bound(0.2, 364.0, 100), TypeError, "min_errors"),
+    (lambda: hp.theorem2_lower_bound("0.2", 364, 100), TypeError, "sr"),
+    (lambda: hp.theorem2_sample_size(0.2, 364, target=0.2), ValueError, "target must be below"),
+])
+def test_theorem2_bounds_refuse_bad_input(call, error, match):
+    """gamma outside (0, 1], N < 1, sr or delta outside [0, 1], |E_c| < 1: refused by name."""
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_theorem2_constants_checked_by_sympy():
+    """Every constant of the proof holds (SymPy), and slightly stronger constants do not."""
+    checks = hp.theorem2_symbolic_checks()
+    assert len(checks) >= 15 and all(ok for _, _, ok in checks), [n for n, _, ok in checks if not ok]
+    log, sqrt = sp.log, sp.sqrt
+    assert sp.Le(6 * log(300), 34) == sp.false  # 35 cannot become 34
+    assert sp.Le(5 * sqrt(log(500)), 12) == sp.false  # 13 cannot become 12
+    assert sp.Le(1 + sqrt(2), sp.Rational(241, 100)) == sp.false  # 2.42 cannot become 2.41
+    assert sp.Le(sqrt(2) + sp.Rational(442, 100), sp.Rational(58, 10)) == sp.false
+
+
+@pytest.mark.parametrize("sr, k, target, gamma", [(0.2, 364, 0.0, None), (0.2, 364, 0.1, None),
+                                                  (0.5, 10, 0.2, 0.05), (0.9, 100, 0.0, 1)])
+def test_theorem2_sample_size_is_the_smallest(sr, k, target, gamma):
+    """theorem2_sample_size returns the first N whose lower bound exceeds the target."""
+    n = hp.theorem2_sample_size(sr, k, target, gamma)
+    assert hp.theorem2_lower_bound(sr, k, n, gamma=gamma) > target
+    if n > 1:
+        assert hp.theorem2_lower_bound(sr, k, n - 1, gamma=gamma) <= target
+
+
+# --------------------------------------------------------------------------- Theorem 2, simulated
+
+M_SIM, N_SIM, TRIALS = 10**5, 10**5, 200
+
+
+def simulate(n_responses, trials=TRIALS, seed=0):
+    """sr, MM and the calibrated learner's err over seeded training sets (m = N = 10^5, alpha = 1)."""
+    facts = uniform_model(M_SIM, n_responses=n_responses)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(trials):
+        counts = facts.draw_answer_counts(N_SIM, rng)
+        unanswered = counts == 0
+        rows.append((hp.singleton_rate_of_counts(counts, N_SIM),
+                     hp.missing_answer_mass(facts, unanswered),
+                     hp.memorising_learner_error(facts, unanswered)))
+    return facts, np.array(rows)
+
+
+@pytest.fixture(scope="module")
+def birthdays():
+    return simulate(365, seed=1)
+
+
+@pytest.fixture(scope="module")
+def huge_response_sets():
+    return simulate(10**6 + 1, seed=2)
+
+
+def test_theorem2_lower_bound_holds_with_99_percent(birthdays):
+    """Pr[err >= sr - 2/min|E_c| - (35 + 6 ln N)/sqrt N - delta] >= 99%, delta = 0 (calibrated),
+    at an N where the bound is positive (so the check is not vacuous)."""
+    facts, rows = birthdays
+    bounds = np.array([hp.theorem2_lower_bound(sr, facts.min_errors, N_SIM) for sr in rows[:, 0]])
+    assert bounds.mean() > 0
+    assert holds_at_99_percent(int(np.sum(rows[:, 2] >= bounds)), TRIALS)
+
+
+def test_theorem2_lower_bound_holds_for_the_abstaining_learner_through_delta(birthdays):
+    """The learner that says IDK on unseen prompts has err = 0; the bound holds because delta = MM
+    (computed on the lumped Instance); without delta it fails every time."""
+    facts, rows = birthdays
+    rng = np.random.default_rng(3)
+    holds = fails_without_delta = 0
+    trials = 40
+    for _ in range(trials):
+        counts = facts.draw_answer_counts(N_SIM, rng)
+        inst = hp.lumped_memorising_instance(facts, counts == 0, guess_rate=0)
+        sr, delta = hp.singleton_rate_of_counts(counts, N_SIM), hp.calibration_gap(inst)
+        assert delta == pytest.approx(hp.missing_answer_mass(facts, counts == 0))
+        err = hp.generative_error(inst)
+        holds += err >= hp.theorem2_lower_bound(sr, facts.min_errors, N_SIM, delta)
+        fails_without_delta += err < hp.theorem2_lower_bound(sr, facts.min_errors, N_SIM)
+    assert holds == trials and fails_without_delta == trials
+
+
+def test_theorem2_upper_bound_holds_with_99_percent(birthdays):
+    """Pr[err <= sr - sr/(max|E_c| + 1) + 13/sqrt N] >= 99% for the calibrated learner."""
+    facts, rows = birthdays
+    bounds = np.array([hp.theorem2_upper_bound(sr, facts.max_errors, N_SIM) for sr in rows[:, 0]])
+    assert holds_at_99_percent(int(np.sum(rows[:, 2] <= bounds)), TRIALS)
+
+
+def test_theorem2_bounds_fail_without_their_sampling_terms(birthdays, huge_response_sets):
+    """Falsification: 'err >= sr - 2/K' (|R_c| = 10^6 + 1) and 'err <= sr - sr/(L + 1)' each fail
+    far more often than 1% (the binomial test rejects 99%)."""
+    facts, rows = huge_response_sets
+    lower = rows[:, 0] - 2 / facts.min_errors
+    assert not holds_at_99_percent(int(np.sum(rows[:, 2] >= lower)), TRIALS)
+    facts, rows = birthdays
+    upper = rows[:, 0] - rows[:, 0] / (facts.max_errors + 1)
+    assert not holds_at_99_percent(int(np.sum(rows[:, 2] <= upper)), TRIALS)
+
+
+def test_theorem2_sandwich_closes_and_pins_the_coefficient_of_sr():
+    """Tightness: with m = N the slacks of both bounds shrink as N grows (upper slack below 0.01
+    at N = 10^7). Falsification: err >= 1.25 sr - ... and err <= 0.9 sr (1 - 1/(L+1)) + 13/sqrt N
+    both fail at N = 10^7."""
+    rng = np.random.default_rng(6)
+    lower_slack, upper_slack = [], []
+    for n in (10**3, 10**5, 10**7):
+        facts = uniform_model(n)
+        counts = facts.draw_answer_counts(n, rng)
+        sr = hp.singleton_rate_of_counts(counts, n)
+        err = hp.memorising_learner_error(facts, counts == 0)
+        lower_slack.append(err - hp.theorem2_lower_bound(sr, facts.min_errors, n))
+        upper_slack.append(hp.theorem2_upper_bound(sr, facts.max_errors, n) - err)
+    assert min(lower_slack) >= 0 and min(upper_slack) >= 0
+    assert lower_slack == sorted(lower_slack, reverse=True)
+    assert upper_slack == sorted(upper_slack, reverse=True) and upper_slack[-1] < 0.01
+    terms = hp.theorem2_lower_bound_terms(facts.min_errors, n)
+    assert err < 1.25 * sr - terms["errors"] - terms["sampling"]
+    assert err > 0.9 * (sr - sr / (facts.max_errors + 1)) + 13 / math.sqrt(n)

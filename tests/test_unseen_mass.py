@@ -1,0 +1,449 @@
+"""Good-Turing missing mass: the estimator, its bias, Corollary 3 and Lemma 1 (paper Appendix B).
+
+Exact results use Fractions and no tolerance; Monte-Carlo claims use seeded simulations and an
+exact binomial test at significance SIGNIFICANCE.
+"""
+
+import importlib
+import math
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import find, given
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+from tolerance import FLOAT_TOLERANCE
+
+import hallu_proofs as hp
+from hallu_proofs import arbitrary_facts as af
+from hallu_proofs.strategies import distributions
+
+# The module itself, for its non-exported helpers.
+MODULE = importlib.import_module("hallu_proofs.unseen_mass")
+#: Significance of every binomial test below.
+SIGNIFICANCE = 0.01
+IDK_CODE = -1  # the integer code of the IDK response, by the library's contract
+
+
+def test_idk_code():
+    """The abstention code used here is the library's IDK."""
+    assert af.IDK == IDK_CODE
+
+
+def small_exact_distributions(max_values=4):
+    return st.integers(1, max_values).flatmap(lambda k: distributions(k, exact=True))
+
+
+def reference_singleton_rate(prompts, responses):
+    """Definition 2, written independently: prompts with exactly one non-IDK row, over N."""
+    answered = Counter(int(c) for c, r in zip(prompts, responses) if r != IDK_CODE)
+    return Fraction(sum(1 for count in answered.values() if count == 1), len(prompts))
+
+
+# ----------------------------------------------------------------------------- definitions
+
+@pytest.mark.result("Corollary 3", kind="exact", functions=["good_turing"])
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=30))
+def test_good_turing_is_the_singleton_fraction(values):
+    """GT = #{i : value of sample i occurs exactly once} / N, exactly and as a float."""
+    counts = Counter(values)
+    expected = Fraction(sum(1 for v in values if counts[v] == 1), len(values))
+    assert hp.good_turing(values, exact=True) == expected
+    assert hp.good_turing(np.array(values, dtype=float)) == float(expected)
+
+
+@pytest.mark.result("Corollary 3", kind="exact", functions=["missing_mass"])
+@given(small_exact_distributions(6), st.lists(st.integers(0, 5), min_size=1, max_size=12))
+def test_missing_mass_is_the_unseen_mass(nu, values):
+    """M = sum of nu(x) over the x in 0..k-1 that no sample equals (exact for Fractions)."""
+    values = [v % len(nu) for v in values]
+    expected = sum((nu[x] for x in range(len(nu)) if x not in values), Fraction(0))
+    assert hp.missing_mass(nu, values) == expected
+    assert abs(hp.missing_mass(nu.astype(float), values) - float(expected)) <= FLOAT_TOLERANCE
+
+
+def test_edge_cases():
+    """All singletons: GT = 1; no singletons: GT = 0; N = 1: GT = 1; everything seen: M = 0."""
+    assert hp.good_turing(np.arange(1000)) == 1.0
+    assert hp.good_turing([4, 4, 9, 9, 9]) == 0.0
+    assert hp.good_turing([123456789]) == 1.0
+    assert hp.good_turing(np.repeat(np.arange(50), 2)) == 0.0
+    nu = hp.uniform_distribution(3, exact=True)
+    assert hp.missing_mass(nu, [2, 0, 1]) == 0
+    assert hp.missing_mass(nu, [1]) == Fraction(2, 3)
+    # Sparse huge values take the np.unique path and agree with the small-value path.
+    assert hp.good_turing([10**15, 3, 10**15, 7]) == hp.good_turing([5, 3, 5, 7]) == 0.5
+
+
+# ----------------------------------------------------------------------------- expectations
+
+@pytest.mark.result("Corollary 3", kind="exact",
+                    functions=["expected_good_turing", "expected_missing_mass", "enumerate_expectations"])
+@given(small_exact_distributions(3), st.integers(1, 5))
+def test_closed_form_expectations(nu, n):
+    """E[GT] = sum nu (1-nu)^(N-1) and E[M] = sum nu (1-nu)^N, equal to the sum over all k^N samples."""
+    assert hp.enumerate_expectations(nu, n) == (
+        hp.expected_good_turing(nu, n), hp.expected_missing_mass(nu, n))
+
+
+@pytest.mark.result("Corollary 3", kind="exact", functions=["expected_good_turing", "expected_missing_mass"])
+@given(small_exact_distributions(6), st.integers(1, 40))
+def test_good_turing_bias_bound(nu, n):
+    """McAllester-Schapire Theorem 1: 0 <= E[GT] - E[M] <= 1/N (exact)."""
+    bias = hp.expected_good_turing(nu, n) - hp.expected_missing_mass(nu, n)
+    assert 0 <= bias <= Fraction(1, n)
+
+
+@pytest.mark.result("Corollary 3", kind="tightness",
+                    functions=["expected_good_turing", "expected_missing_mass"])
+def test_good_turing_bias_bound_tight():
+    """E[GT] - E[M] = 1/N at N = 1; = 0 for a point mass; the sharp bound ((N-1)/N)^(N-1)/N is attained."""
+    one_point = hp.uniform_distribution(1, exact=True)
+    assert hp.expected_good_turing(one_point, 1) - hp.expected_missing_mass(one_point, 1) == 1
+    point_mass = np.array([Fraction(1), Fraction(0), Fraction(0)], dtype=object)
+    assert hp.expected_good_turing(point_mass, 7) == hp.expected_missing_mass(point_mass, 7) == 0
+    for n in range(1, 30):
+        uniform = hp.uniform_distribution(n, exact=True)
+        bias = hp.expected_good_turing(uniform, n) - hp.expected_missing_mass(uniform, n)
+        assert bias == Fraction(n - 1, n) ** (n - 1) / n
+
+
+@pytest.mark.result("Corollary 3", kind="falsification",
+                    functions=["expected_good_turing", "expected_missing_mass"])
+def test_good_turing_bias_stronger_claims_fail():
+    """GT is not unbiased (E[GT] <= E[M] fails), and E[GT] - E[M] <= 1/(2N) fails."""
+    def bias(case):
+        nu, n = case
+        return hp.expected_good_turing(nu, n) - hp.expected_missing_mass(nu, n)
+
+    cases = st.tuples(small_exact_distributions(4), st.integers(1, 10))
+    assert bias(find(cases, lambda c: bias(c) > 0)) > 0
+    nu, n = find(cases, lambda c: bias(c) > Fraction(1, 2 * c[1]))
+    assert bias((nu, n)) > Fraction(1, 2 * n)
+
+
+@pytest.mark.result("Corollary 3", kind="symbolic", functions=["good_turing_bias_symbolic"])
+def test_good_turing_bias_symbolic():
+    """q(1-q)^(N-1) - q(1-q)^N = q^2(1-q)^(N-1); max_q q(1-q)^(N-1) = ((N-1)/N)^(N-1)/N <= 1/N."""
+    facts = hp.good_turing_bias_symbolic()
+    n = sp.Symbol("N", positive=True)
+    assert facts["difference_is_q2_power"] and facts["derivative_is_factored"]
+    assert facts["critical_points"] == [1 / n]
+    assert facts["base_in_unit_interval"]
+    for value in range(1, 60):
+        assert facts["maximum_times_n"].subs(n, value) == sp.Rational(value - 1, value) ** (value - 1)
+        assert facts["maximum_times_n"].subs(n, value) <= 1
+    q = sp.Symbol("q", positive=True)
+    assert not MODULE._vanishes(facts["difference"] - q**3 * (1 - q) ** (n - 1), (1 - q) ** (n - 1))
+
+
+# ----------------------------------------------------------------------------- Corollary 3
+
+@pytest.mark.result("Corollary 3", kind="exact", functions=["good_turing_max_change", "good_turing"])
+def test_mcdiarmid_bounded_difference():
+    """Changing one of N samples changes GT by at most 2/N; = 2/N for k >= 3; a 1/N bound fails."""
+    for n in range(1, 7):
+        for k in range(1, 5):
+            if k**n > 5000:
+                continue
+            change = hp.good_turing_max_change(n, k)
+            assert change <= Fraction(2, n)
+            if n >= 2 and k >= 3:
+                assert change == Fraction(2, n)
+    assert hp.good_turing_max_change(3, 3) > Fraction(1, 3)
+    # The exhaustive search itself, checked on one case by a direct loop over single changes.
+    worst = max(
+        abs(hp.good_turing(list(s[:i]) + [b] + list(s[i + 1:]), exact=True)
+            - hp.good_turing(list(s), exact=True))
+        for s in np.ndindex(3, 3, 3, 3) for i in range(4) for b in range(3)
+    )
+    assert worst == hp.good_turing_max_change(4, 3)
+
+
+@pytest.mark.result("Corollary 3", kind="symbolic", functions=["corollary3_symbolic", "corollary3_radius"])
+def test_corollary3_symbolic():
+    """McDiarmid at eps = sqrt(2 ln(4/g)/N) gives g/2; missing mass tails g/2; union g; 1 + sqrt2 <= 2.42."""
+    facts = hp.corollary3_symbolic()
+    gamma, n = sp.symbols("gamma N", positive=True)
+    assert facts["sum_of_squared_differences"] == 4 / n
+    assert facts["good_turing_tail"] == gamma / 2
+    assert facts["missing_mass_tail"] == gamma / 2
+    assert facts["total_failure"] == gamma
+    assert sp.simplify(facts["radius_constant"] - (1 + sp.sqrt(2))) == 0
+    assert facts["constant_at_most_2_42"]
+    assert not bool(facts["radius_constant"] <= sp.Rational(241, 100))  # 2.42 is the 2-digit ceiling
+    at = {n: 1000, gamma: sp.Rational(1, 20)}
+    assert abs(float(facts["radius"].subs(at)) + (2.42 - float(facts["radius_constant"]))
+               * math.sqrt(math.log(80) / 1000) - hp.corollary3_radius(1000, 0.05)) <= FLOAT_TOLERANCE
+
+
+MONTE_CARLO_CASES = [
+    ("zipf", hp.zipf_distribution(2000), 200),
+    ("zipf", hp.zipf_distribution(2000), 5000),
+    ("geometric", hp.geometric_distribution(400, 0.99), 300),
+    ("uniform", hp.uniform_distribution(1000), 1000),
+]
+
+
+@pytest.mark.result("Corollary 3", kind="monte_carlo",
+                    functions=["simulate_good_turing", "corollary3_radius"])
+@pytest.mark.parametrize("name, nu, n", MONTE_CARLO_CASES)
+def test_corollary3_coverage(name, nu, n, ledger_note):
+    """Corollary 3: Pr[|M - GT| <= 1/N + 2.42 sqrt(ln(4/g)/N)] >= 1 - g (binomial test, g = 0.05)."""
+    gamma, trials = 0.05, 2000
+    ledger_note(monte_carlo_runs=trials)
+    gt, m = hp.simulate_good_turing(nu, n, trials, seed=4)
+    covered = int(np.sum(np.abs(m - gt) <= hp.corollary3_radius(n, gamma)))
+    assert binomtest(covered, trials, 1 - gamma, alternative="less").pvalue >= SIGNIFICANCE
+    # Step 2 of the proof (McAllester-Ortiz): |M - E[M]| < sqrt(ln(4/g)/N) w.p. >= 1 - g/2.
+    m_close = int(np.sum(np.abs(m - hp.expected_missing_mass(nu, n))
+                         < math.sqrt(math.log(4 / gamma) / n)))
+    assert binomtest(m_close, trials, 1 - gamma / 2, alternative="less").pvalue >= SIGNIFICANCE
+    # Falsification: without the sqrt(1/N) term the coverage is significantly below 1 - gamma.
+    too_small = int(np.sum(np.abs(m - gt) <= 1 / n + 2.42 * math.sqrt(math.log(4 / gamma)) / n))
+    assert binomtest(too_small, trials, 1 - gamma, alternative="less").pvalue < SIGNIFICANCE
+
+
+# ----------------------------------------------------------------------------- Lemma 1
+
+@st.composite
+def training_sets(draw):
+    m = draw(st.integers(1, 6))
+    mu = draw(distributions(m, exact=True))
+    alpha = np.array([Fraction(draw(st.integers(0, 4)), 4) for _ in range(m)], dtype=object)
+    n = draw(st.integers(1, 25))
+    prompts, responses = hp.sample_training_pairs(mu, alpha, n, seed=draw(st.integers(0, 10**6)))
+    return mu, alpha, prompts, responses
+
+
+@pytest.mark.result("Lemma 1", kind="exact",
+                    functions=["collapse_abstentions", "collapsed_distribution", "unanswered_mass",
+                               "good_turing", "missing_mass"])
+@given(training_sets())
+def test_lemma1_collapsed_differences(case):
+    """Lemma 1, steps 1-2: GT - sr in {0, 1/N} (1/N iff IDK occurs once); M - MM = phi(IDK) [IDK unseen]."""
+    mu, alpha, prompts, responses = case
+    n, m = len(prompts), len(mu)
+    collapsed = hp.collapse_abstentions(prompts, responses, m)
+    sr = reference_singleton_rate(prompts, responses)
+    assert af.singleton_rate(prompts, responses) == float(sr)
+    idk_count = int(np.sum(responses == IDK_CODE))
+    assert hp.good_turing(collapsed, exact=True) - sr == (Fraction(1, n) if idk_count == 1 else 0)
+    phi = hp.collapsed_distribution(mu, alpha)
+    gap = hp.missing_mass(phi, collapsed) - hp.unanswered_mass(mu, alpha, prompts, responses)
+    assert gap == (phi[m] if idk_count == 0 else 0)
+    facts = af.ArbitraryFacts(mu, n_responses=2, alpha=alpha)
+    assert hp.unanswered_mass(mu, alpha, prompts, responses) == af.missing_answer_mass(
+        facts, af.unanswered_prompts(prompts, responses, m))
+
+
+@pytest.mark.result("Lemma 1", kind="tightness", functions=[])
+def test_lemma1_idk_step():
+    """If phi(IDK) >= ln(5/g)/N then Pr[IDK unseen] = (1 - phi)^N <= g/5; tight as N grows; g/6 fails."""
+    gamma = 0.1
+    level = math.log(5 / gamma)
+    ratios = []
+    for n in (10, 100, 1000, 10**5):
+        for phi in np.linspace(level / n, 1, 50):
+            assert (1 - phi) ** n <= gamma / 5 + FLOAT_TOLERANCE
+        ratios.append((1 - level / n) ** n / (gamma / 5))
+    assert ratios == sorted(ratios) and ratios[-1] > 0.999
+    assert (1 - level / 10**5) ** 10**5 > gamma / 6
+
+
+@pytest.mark.result("Lemma 1", kind="monte_carlo",
+                    functions=["collapsed_distribution", "sample_training_pairs"])
+def test_lemma1_collapsed_sample_frequency(ledger_note):
+    """Pr[IDK unseen in N samples] = (1 - phi(IDK))^N (seeded, binomial test)."""
+    mu, alpha, n, trials = hp.zipf_distribution(30), np.full(30, 0.9), 20, 3000
+    ledger_note(monte_carlo_runs=trials)
+    phi_idk = hp.collapsed_distribution(mu, alpha)[-1]
+    rng = np.random.default_rng(11)
+    unseen = sum(int(np.all(hp.sample_training_pairs(mu, alpha, n, seed=rng)[1] != IDK_CODE))
+                 for _ in range(trials))
+    assert binomtest(unseen, trials, (1 - phi_idk) ** n).pvalue >= SIGNIFICANCE
+
+
+@pytest.mark.result("Lemma 1", kind="symbolic", functions=["lemma1_symbolic"])
+def test_lemma1_symbolic():
+    """ln(4/(4g/5)) = ln(5/g); e^(-L) = g/5; z - (L+1)/N >= 0; sqrt(z) <= 2 sqrt(L/N); 2 + 2.42 = 4.42."""
+    facts = hp.lemma1_symbolic()
+    gamma, n = sp.symbols("gamma N", positive=True)
+    assert sp.simplify(facts["corollary3_log_at_4gamma_over_5"] - sp.log(5 / gamma)) == 0
+    assert facts["idk_tail"] == gamma / 5 and facts["total_failure"] == gamma
+    assert sp.simplify(facts["z_minus_two_terms"] - (sp.log(5 / gamma) - 1) / n) == 0
+    assert facts["log5_above_1"] and facts["sqrt2_at_most_2"] and facts["trivial_case_exceeds_1"]
+    assert facts["constant"] == sp.Rational(442, 100)
+    assert facts["sqrt_z_coefficient"] == sp.sqrt(2)
+
+
+@pytest.mark.result("Lemma 1", kind="monte_carlo",
+                    functions=["sample_training_pairs", "unanswered_mass", "lemma1_radius"])
+@pytest.mark.parametrize("n", [200, 2000])
+def test_lemma1_coverage(n, ledger_note):
+    """Lemma 1: Pr[|MM - sr| <= 4.42 sqrt(ln(5/g)/N)] >= 1 - g (binomial test, g = 0.05); radius/10 fails."""
+    gamma, trials, prompts_count = 0.05, 400, 3000
+    ledger_note(monte_carlo_runs=trials)
+    mu = hp.zipf_distribution(prompts_count)
+    alpha = np.random.default_rng(1).uniform(0.2, 1.0, prompts_count)
+    rng = np.random.default_rng(5)
+    gaps = []
+    for _ in range(trials):
+        prompts, responses = hp.sample_training_pairs(mu, alpha, n, seed=rng)
+        sr = float(reference_singleton_rate(prompts, responses))
+        gaps.append(abs(hp.unanswered_mass(mu, alpha, prompts, responses) - sr))
+    gaps = np.array(gaps)
+    covered = int(np.sum(gaps <= hp.lemma1_radius(n, gamma)))
+    assert binomtest(covered, trials, 1 - gamma, alternative="less").pvalue >= SIGNIFICANCE
+    too_small = int(np.sum(gaps <= hp.lemma1_radius(n, gamma) / 100))
+    assert binomtest(too_small, trials, 1 - gamma, alternative="less").pvalue < SIGNIFICANCE
+
+
+# ----------------------------------------------------------------------------- samplers and text
+
+def test_distributions_exact_shapes():
+    """Zipf, geometric and uniform laws have the stated weights and sum to 1 exactly."""
+    assert hp.zipf_distribution(4, exponent=2, exact=True).tolist() == [
+        Fraction(144, 205), Fraction(36, 205), Fraction(16, 205), Fraction(9, 205)]
+    assert hp.geometric_distribution(3, Fraction(1, 2), exact=True).tolist() == [
+        Fraction(4, 7), Fraction(2, 7), Fraction(1, 7)]
+    for nu in (hp.zipf_distribution(50, 1.3), hp.geometric_distribution(50, 0.9),
+               hp.uniform_distribution(50)):
+        assert abs(nu.sum() - 1) <= FLOAT_TOLERANCE and np.all(np.diff(nu) <= 0)
+
+
+@pytest.mark.parametrize("nu", [hp.zipf_distribution(100), hp.geometric_distribution(20, 0.7)])
+def test_draw_samples_frequencies(nu):
+    """The share of samples equal to 0 matches nu(0) (binomial test); all values lie in 0..k-1."""
+    samples = hp.draw_samples(nu, 20_000, seed=3)
+    assert samples.min() >= 0 and samples.max() < len(nu)
+    assert binomtest(int(np.sum(samples == 0)), samples.size, nu[0]).pvalue >= SIGNIFICANCE
+
+
+def test_simulate_good_turing_distribution():
+    """For nu uniform on 2 values and N = 2: GT = 1 (and M = 0) w.p. 1/2, else GT = 0, M = 1/2."""
+    gt, m = hp.simulate_good_turing([0.5, 0.5], 2, trials=4000, seed=2)
+    assert set(gt.tolist()) <= {0.0, 1.0} and np.all((gt == 1) == (m == 0))
+    assert binomtest(int(gt.sum()), gt.size, 0.5).pvalue >= SIGNIFICANCE
+
+
+def test_held_out_unseen_rate_estimates_missing_mass():
+    """Given the training sample, held-out iid tokens are unseen w.p. exactly M (binomial test)."""
+    nu = hp.zipf_distribution(5000)
+    train = hp.draw_samples(nu, 3000, seed=8)
+    held_out = hp.draw_samples(nu, 20_000, seed=9)
+    unseen = round(hp.held_out_unseen_rate(train, held_out) * held_out.size)
+    assert binomtest(unseen, held_out.size, hp.missing_mass(nu, train)).pvalue >= SIGNIFICANCE
+
+
+def test_word_codes():
+    """Words are lower-cased letter runs coded by first appearance; a text prefix gives a code prefix."""
+    assert hp.word_codes("It's a dog; a DOG isn't a cat.").tolist() == [0, 1, 2, 1, 2, 3, 1, 4]
+    text = "one two three two one four"
+    assert hp.word_codes(text)[:3].tolist() == hp.word_codes("one two three").tolist()
+
+
+# ----------------------------------------------------------------------------- refusals
+
+@pytest.mark.result("Corollary 3", kind="validation", functions=["good_turing", "missing_mass"])
+@pytest.mark.parametrize("samples, error, words", [
+    ([], ValueError, "must not be empty"),
+    ([[1, 2]], ValueError, "1-D"),
+    ([1, -2], ValueError, "entry 1 is -2"),
+    ([1.0, 2.5], ValueError, "entry 1 is 2.5"),
+    ([1.0, float("nan")], ValueError, "entry 1"),
+    ([True, False], TypeError, "booleans"),
+    (["a", "b"], TypeError, "integers"),
+    ([Fraction(1, 2)], TypeError, "integers"),
+])
+def test_good_turing_refuses_bad_samples(samples, error, words):
+    """Empty, multi-dimensional, negative, non-integer or non-numeric samples are refused."""
+    with pytest.raises(error, match="samples"):
+        hp.good_turing(samples)
+    with pytest.raises(error, match=words):
+        hp.missing_mass([1.0], samples)
+
+
+@pytest.mark.result("Corollary 3", kind="validation",
+                    functions=["missing_mass", "expected_good_turing", "expected_missing_mass",
+                               "draw_samples", "simulate_good_turing", "enumerate_expectations"])
+@pytest.mark.parametrize("nu, message", [
+    ([0.5, 0.6], "nu must sum to 1"),
+    ([1.5, -0.5], "nu: entry 1"),
+    ([], "nu must be a non-empty"),
+    ([float("nan"), 1.0], "nu: entry 0"),
+])
+def test_refuses_bad_distributions(nu, message):
+    """nu must be a probability vector, in every function taking one."""
+    for call in (lambda: hp.missing_mass(nu, [0]), lambda: hp.expected_good_turing(nu, 3),
+                 lambda: hp.expected_missing_mass(nu, 3), lambda: hp.draw_samples(nu, 3),
+                 lambda: hp.simulate_good_turing(nu, 3, 2), lambda: hp.enumerate_expectations(nu, 2)):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+@pytest.mark.result("Corollary 3", "Lemma 1", kind="validation",
+                    functions=["missing_mass", "expected_good_turing", "expected_missing_mass",
+                               "simulate_good_turing", "corollary3_radius", "lemma1_radius",
+                               "enumerate_expectations", "good_turing_max_change"])
+def test_refuses_bad_sizes_and_levels():
+    """N, trials, k must be positive integers; gamma must lie in (0, 1]; samples must fit nu's support."""
+    with pytest.raises(ValueError, match="outside the support 0..1 of nu"):
+        hp.missing_mass([0.5, 0.5], [0, 2])
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match="n must be"):
+            hp.expected_good_turing([1.0], bad)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        hp.expected_missing_mass([1.0], 2.0)
+    with pytest.raises(ValueError, match="trials"):
+        hp.simulate_good_turing([1.0], 3, 0)
+    for radius in (hp.corollary3_radius, hp.lemma1_radius):
+        for gamma in (0, -0.1, 1.5):
+            with pytest.raises(ValueError, match="gamma must be in"):
+                radius(100, gamma)
+        with pytest.raises(TypeError, match="gamma"):
+            radius(100, "0.1")
+        with pytest.raises(ValueError, match="n must be"):
+            radius(0, 0.1)
+    assert hp.corollary3_radius(100, 1) > 0
+    with pytest.raises(ValueError, match="too many"):
+        hp.enumerate_expectations(hp.uniform_distribution(10), 7)
+    with pytest.raises(ValueError, match="too many"):
+        hp.good_turing_max_change(20, 3)
+    with pytest.raises(ValueError, match="k must be"):
+        hp.zipf_distribution(0)
+    with pytest.raises(ValueError, match="exponent must be"):
+        hp.zipf_distribution(3, exponent=-1)
+    with pytest.raises(ValueError, match="ratio must be"):
+        hp.geometric_distribution(3, 0)
+    with pytest.raises(ValueError, match="ratio must be"):
+        hp.geometric_distribution(3, 1.2)
+
+
+@pytest.mark.result("Lemma 1", kind="validation",
+                    functions=["collapse_abstentions", "unanswered_mass", "collapsed_distribution",
+                               "sample_training_pairs"])
+def test_lemma1_functions_refuse_bad_input():
+    """Prompts outside 0..m-1, mismatched shapes, alpha outside [0, 1] or of the wrong shape are refused."""
+    mu, alpha = [0.5, 0.5], [1.0, 0.5]
+    with pytest.raises(ValueError, match="prompts: entry 1 is 2"):
+        hp.collapse_abstentions([0, 2], [1, 1], n_prompts=2)
+    with pytest.raises(ValueError, match="responses has shape"):
+        hp.unanswered_mass(mu, alpha, [0, 1], [1])
+    with pytest.raises(TypeError, match="responses must hold integers"):
+        hp.collapse_abstentions([0, 1], [0.5, 1.0], n_prompts=2)
+    with pytest.raises(ValueError, match=r"alpha\[1\] must be in"):
+        hp.collapsed_distribution(mu, [1.0, 1.5])
+    with pytest.raises(ValueError, match="alpha has shape"):
+        hp.sample_training_pairs(mu, [1.0], 5)
+    with pytest.raises(ValueError, match="answers has shape"):
+        hp.sample_training_pairs(mu, alpha, 5, answers=[1, 2, 3])
+    with pytest.raises(TypeError, match="text must be a str"):
+        hp.word_codes(b"bytes")
+    with pytest.raises(ValueError, match="no words"):
+        hp.word_codes("1 2 3 ...")
+    with pytest.raises(ValueError, match="held_out must not be empty"):
+        hp.held_out_unseen_rate([1], [])
