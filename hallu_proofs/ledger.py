@@ -125,13 +125,27 @@ def run_sweeps(seed=2025) -> dict:
 
     import numpy as np
 
-    from .sweeps import theorem1_sweep
+    from . import sweeps
 
     rng = np.random.default_rng(seed)
+    runs = {
+        "Theorem 1": ("err >= 2 err_iiv - max|V_c|/min|E_c| - delta, 3 prompts",
+                      lambda: sweeps.theorem1_sweep(rng, n_prompts=3)),
+        "Corollary 1": ("err >= 2 err_iiv - |V|/|E| - delta, one prompt",
+                        lambda: sweeps.theorem1_sweep(rng, n_prompts=1)),
+        "Poor-model inequality": ("err >= 2 opt(G) - max|V_c|/min|E_c| - delta",
+                                  lambda: sweeps.poor_model_sweep(rng)),
+        "Theorem 4": ("Eq. (11): err >= 2 (1 - 1/C) E_t err_iiv(f_t)",
+                      lambda: sweeps.theorem4_sweep(rng)),
+        "Observation 1": ("best answer's expected score > every abstention's",
+                          lambda: sweeps.observation1_sweep(rng)),
+        "Corollary 3": ("proof step 1: 0 <= E[GT] - E[M] <= 1/N",
+                        lambda: sweeps.good_turing_bias_sweep(rng)),
+    }
     out = {}
-    for name, prompts in (("Theorem 1", 3), ("Corollary 1", 1)):
+    for name, (checks, run) in runs.items():
         start = time.perf_counter()
-        result = theorem1_sweep(rng, n_prompts=prompts)
+        result = {"checks": checks, **run()}
         result["smallest_exact_slack"] = str(result["smallest_exact_slack"])
         result["seconds"] = round(time.perf_counter() - start, 1)
         out[name] = result
@@ -166,8 +180,9 @@ def ledger_table_html(rows: list) -> str:
     body = []
     for row in rows:
         sweep = row["sweep"]
-        swept = (f"{sweep['instances']:,} instances, {sweep['violations']} violations, smallest "
-                 f"slack {sweep['smallest_exact_slack']}" if sweep else "&mdash;")
+        swept = (f"{escape(sweep['checks'])}: {sweep['instances']:,} instances, "
+                 f"{sweep['violations']} violations, smallest slack {sweep['smallest_exact_slack']}"
+                 if sweep else "&mdash;")
         functions = ", ".join(f"<code>{escape(f)}</code>" for f in row["functions"])
         body.append(
             f"<tr><td><a href=\"{row['chapter']}.html\">{escape(row['result'])}</a><br>"

@@ -16,6 +16,8 @@ from tolerance import FLOAT_TOLERANCE
 import hallu_proofs as hp
 from hallu_proofs.strategies import instances
 
+QUANTITIES = ["generative_error", "iiv_error", "calibration_gap"]
+
 
 def reference_quantities(inst, threshold=None):
     """err, err_iiv, delta by explicit loops over (c, r), straight from Eqs. (1), (2) and delta."""
@@ -44,14 +46,14 @@ def library_quantities(inst, threshold=None):
             hp.calibration_gap(inst, threshold))
 
 
-@pytest.mark.result("Theorem 1", "Corollary 1", kind="exact", functions=["generative_error", "iiv_error", "calibration_gap"])
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="exact", functions=QUANTITIES)
 @given(instances(exact=True), st.one_of(st.none(), st.fractions(0, 1)))
 def test_quantities_match_the_definitions_exactly(inst, threshold):
     """err, err_iiv and delta equal their definitions, exactly, at any threshold."""
     assert library_quantities(inst, threshold) == reference_quantities(inst, threshold)
 
 
-@pytest.mark.result("Theorem 1", "Corollary 1", kind="property", functions=["generative_error", "iiv_error", "calibration_gap"])
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="property", functions=QUANTITIES)
 @given(instances(exact=False), st.one_of(st.none(), st.floats(0, 1)))
 def test_quantities_match_the_definitions_in_floats(inst, threshold):
     """The vectorized float path agrees with the definitions up to FLOAT_TOLERANCE."""
