@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test thorough bench lint ledger clean
+.PHONY: book test thorough bench lint ledger mutation clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,15 @@ bench: $(BIN)/.installed
 # Regenerate the verification ledger's data (book/data/ledger_*.json) from the tests and sweeps.
 ledger: $(BIN)/.installed
 	HALLU_LEDGER_OUT=book/data/ledger_tests.json $(BIN)/python -m pytest -m "not book" \
-		--ignore=tests/test_notebooks.py --ignore=tests/test_book.py -p no:cacheprovider -q
+		--ignore=tests/test_notebooks.py --ignore=tests/test_book.py --ignore=tests/test_ledger.py \
+		-p no:cacheprovider -q
 	$(BIN)/python -m hallu_proofs.ledger book/data/ledger_sweeps.json
+
+# Mutation testing of the library with mutmut (long: see the README for its duration here).
+mutation: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet "mutmut==3.8.1"
+	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check hallu_proofs tests bench

@@ -90,6 +90,9 @@ def ledger_rows(test_data: dict, sweep_data: dict) -> list:
     unknown = {name for rec in records for name in rec["results"]} - known
     if unknown:
         raise LedgerError(f"tests name results the paper does not have: {sorted(unknown)}")
+    odd_kinds = {kind for rec in records for kind in rec["kinds"]} - set(KINDS)
+    if odd_kinds:
+        raise LedgerError(f"tests give kinds of evidence the ledger does not know: {sorted(odd_kinds)}")
     rows = []
     for result in PAPER_RESULTS:
         mine = [rec for rec in records if result.name in rec["results"]]
@@ -98,7 +101,7 @@ def ledger_rows(test_data: dict, sweep_data: dict) -> list:
         failing = [rec["test"] for rec in mine if rec["outcome"] != "passed"]
         if failing:
             raise LedgerError(f"{result.name}: failing tests {failing}")
-        by_kind = {kind: [rec for rec in mine if rec["kind"] == kind] for kind in KINDS}
+        by_kind = {kind: [rec for rec in mine if kind in rec["kinds"]] for kind in KINDS}
         reasons = dict(result.not_applicable)
         rows.append({
             "result": result.name,
@@ -165,34 +168,39 @@ if __name__ == "__main__":
 
 
 def ledger_table_html(rows: list) -> str:
-    """The ledger as an HTML table: one row per result, one column per kind of evidence."""
+    """The ledger as a compact HTML table: one row per result, one column per kind of evidence.
+
+    Cells count the tests of each kind; "n/a" carries the reason as a tooltip.
+    """
     from html import escape
 
     def cell(row, kind):
         count = row["kinds"][kind]
         if count:
-            return f"{count}"
+            return str(count)
         evidence = row["evidence"][kind]
-        return escape(evidence[0]) if evidence else "&mdash;"
+        return f'<span title="{escape(evidence[0])}">n/a</span>' if evidence else "&mdash;"
 
-    columns = ["exact", "property", "symbolic", "tightness", "falsification", "monte_carlo"]
-    head = "".join(f"<th>{escape(KINDS[k])}</th>" for k in columns)
+    columns = {"exact": "exact", "property": "float", "symbolic": "SymPy", "tightness": "tight",
+               "falsification": "stronger claim false", "monte_carlo": "Monte Carlo"}
+    head = "".join(f'<th title="{escape(KINDS[k])}">{escape(short)}</th>' for k, short in columns.items())
     body = []
     for row in rows:
         sweep = row["sweep"]
-        swept = (f"{escape(sweep['checks'])}: {sweep['instances']:,} instances, "
-                 f"{sweep['violations']} violations, smallest slack {sweep['smallest_exact_slack']}"
-                 if sweep else "&mdash;")
+        swept = (f"{sweep['instances']:,}; {sweep['violations']} violations; "
+                 f"min slack {escape(sweep['smallest_exact_slack'])}" if sweep else "&mdash;")
         functions = ", ".join(f"<code>{escape(f)}</code>" for f in row["functions"])
         body.append(
             f"<tr><td><a href=\"{row['chapter']}.html\">{escape(row['result'])}</a><br>"
-            f"<small>{escape(row['title'])}</small></td><td>{functions}</td>"
-            f"<td>{row['tests']} / {row['examples']:,}</td>"
+            f"<small>{escape(row['title'])}</small></td>"
+            f"<td>{row['tests']}</td><td>{row['examples']:,}</td>"
             + "".join(f"<td>{cell(row, k)}</td>" for k in columns)
-            + f"<td>{row['monte_carlo_runs'] or '&mdash;'}</td><td>{swept}</td></tr>"
+            + f"<td>{row['monte_carlo_runs'] or '&mdash;'}</td><td><small>{swept}</small></td>"
+            f"<td><small>{functions}</small></td></tr>"
         )
     return (
-        "<table class=\"table ledger\"><thead><tr><th>result</th><th>library</th>"
-        "<th>tests / examples tried</th>" + head + "<th>Monte-Carlo runs</th>"
-        "<th>large sweep</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+        '<table class="table ledger" style="font-size: 0.8em"><thead><tr><th>result</th>'
+        "<th>tests</th><th>examples tried</th>" + head + "<th>simulated runs</th>"
+        "<th>large sweep (instances; violations; smallest exact slack)</th><th>library</th>"
+        "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
     )

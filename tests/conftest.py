@@ -3,6 +3,7 @@
 * ``ci`` (the default): derandomized, no deadline; what the README's test command runs.
 * ``dev``: random examples, a few more of them.
 * ``thorough``: 10,000 examples per property, run by hand (see the README).
+* ``mutation``: 25 examples per property, for mutation testing (``make mutation``).
 """
 
 import os
@@ -17,15 +18,22 @@ settings.register_profile("dev", deadline=None, max_examples=300)
 settings.register_profile(
     "thorough", deadline=None, max_examples=10_000, suppress_health_check=list(HealthCheck),
 )
+# For mutation testing (make mutation): few examples per property, so that each of the
+# thousands of mutants is tried quickly; a mutant that survives is re-examined by hand.
+settings.register_profile(
+    "mutation", derandomize=True, deadline=None, max_examples=25, database=None,
+    suppress_health_check=list(HealthCheck),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 # --- the verification ledger -------------------------------------------------------------------
 # Tests declare which result of the paper they check with
 #     @pytest.mark.result("Theorem 1", kind="property", functions=["theorem1_bound"])
-# (kinds: see hallu_proofs.ledger.KINDS). With HALLU_LEDGER_OUT=path set, the run writes one record
-# per such test (outcome, number of examples tried, notes) to that JSON file; `make ledger` does
-# this, and the ledger chapter is generated from the file.
+# (kinds: see hallu_proofs.ledger.KINDS; a tuple of kinds when a test gives several). With
+# HALLU_LEDGER_OUT=path set, the run writes one record per such test (outcome, number of examples
+# tried, notes) to that JSON file; `make ledger` does this, and the ledger chapter is generated
+# from the file.
 
 import json  # noqa: E402
 import re  # noqa: E402
@@ -71,7 +79,7 @@ def pytest_runtest_makereport(item, call):
         _LEDGER_RECORDS.append({
             "test": item.nodeid,
             "results": list(marker.args),
-            "kind": marker.kwargs["kind"],
+            "kinds": [kind] if isinstance(kind := marker.kwargs["kind"], str) else list(kind),
             "functions": list(marker.kwargs.get("functions", ())),
             "outcome": report.outcome,
             "examples": _examples_tried(item),
