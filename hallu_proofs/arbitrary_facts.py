@@ -63,8 +63,9 @@ __all__ = [
 #: The integer code of the IDK ("I don't know") response in training data.
 IDK = -1
 
-#: Examples drawn or counted per block: the temporaries of a block stay in the CPU cache.
-_BLOCK = 1 << 18
+#: Examples drawn, and counted, per block: the temporaries of a block stay in the CPU cache.
+_DRAW_BLOCK = 1 << 17
+_COUNT_BLOCK = 1 << 15
 
 
 # --------------------------------------------------------------------------- Definition 1
@@ -137,8 +138,9 @@ class ArbitraryFacts:
         """N iid training examples (c, r): c ~ mu, then r = a_c w.p. alpha_c and r = IDK otherwise.
 
         Vectorized with Walker's alias method over the 2m outcomes (c, a_c) and (c, IDK), in
-        blocks; the table is built once per model. Returns ``(prompts, responses)`` as int32
-        arrays of length N.
+        blocks; the table is built once per model (see `_alias_table` for the exact law, which
+        rounds each keep probability down to a multiple of 2^-32). Returns ``(prompts,
+        responses)`` as int32 arrays of length N.
 
         >>> facts = ArbitraryFacts([0.5, 0.5], n_responses=2, alpha=[1.0, 0.0])
         >>> prompts, responses = facts.draw_training_set([1, 0], n=6, rng=0)
@@ -147,33 +149,54 @@ class ArbitraryFacts:
         """
         answers = self.check_answers(answers)
         n = check_positive_int(n, "n")
-        thresholds, alias = self._alias_table()
-        columns = thresholds.size
         if self.n_responses.max() > np.iinfo(np.int32).max:
             raise ValueError("n_responses: draw_training_set codes responses as 32-bit integers")
-        # Each column j leads to one of two outcomes, j itself or alias[j]; entry 2j + 1 (kept)
-        # or 2j (aliased) of `pair` packs that outcome's prompt (high 32 bits) and response
-        # (low 32 bits), so one lookup gives both.
-        response_of = np.full(columns, IDK, dtype=np.int64)
-        response_of[1:2 * self.n_prompts:2] = answers
-        outcome = np.arange(columns)
-        packed = ((outcome >> 1) << 32) | (response_of & 0xFFFFFFFF)
-        pair = np.empty(2 * columns, dtype=np.int64)
-        pair[0::2], pair[1::2] = packed[alias], packed
-        mask = np.int32(columns - 1)
+        thresholds, slot_outcome = self._alias_table()
+        columns = thresholds.size
+        # Outcome o is the example (o >> 1, IDK) for even o and (o >> 1, a_{o >> 1}) for odd o.
+        # Its code is response << shift | prompt: the prompt in the low `shift` bits (every
+        # o >> 1 < columns / 2 = 2^shift, padding included), the response above them, negative
+        # for IDK = -1. Then code & (2^shift - 1) is the prompt and the arithmetic shift
+        # code >> shift the response. The largest code is max|R_c| 2^shift - 1: the codes are
+        # int32 when that fits (the slot table is then half as big), else int64.
+        shift = int(self.n_prompts - 1).bit_length()
+        fits = int(self.n_responses.max()) << shift <= 1 << 31
+        code_type = np.int32 if fits else np.int64
+        prompt = np.arange(columns >> 1, dtype=code_type)
+        answer = np.full(columns >> 1, IDK, dtype=code_type)
+        answer[:self.n_prompts] = answers
+        code = np.empty(columns, dtype=code_type)
+        code[0::2] = (IDK << shift) | prompt
+        code[1::2] = (answer << shift) | prompt
+        slot_code = code[slot_outcome]  # the code of the outcome of each slot
+        prompt_bits = code_type((1 << shift) - 1)
+        column_bits = np.uint32(columns - 1)
         prompts = np.empty(n, dtype=np.int32)
         responses = np.empty(n, dtype=np.int32)
+        size = min(n, _DRAW_BLOCK)
+        slots = np.empty(size, dtype=np.intp)
+        thresholds_drawn = np.empty(size, dtype=np.uint32)
+        kept_drawn = np.empty(size, dtype=bool)
+        codes = np.empty(size, dtype=code_type)
         bits = np.random.default_rng(rng).bit_generator
-        for start in range(0, n, _BLOCK):
-            stop = min(n, start + _BLOCK)
-            # One 64-bit word per example: the low half picks a column, the high half decides
-            # between the column and its alias.
-            words = bits.random_raw(stop - start).view(np.uint32)
-            column = words[0::2].view(np.int32) & mask
-            kept = words[1::2] < thresholds[column]
-            chosen = pair[(column << 1) | kept]
-            np.right_shift(chosen, 32, out=prompts[start:stop], casting="unsafe")
-            np.copyto(responses[start:stop], chosen, casting="unsafe")  # the low 32 bits
+        for start in range(0, n, _DRAW_BLOCK):
+            stop = min(n, start + _DRAW_BLOCK)
+            b = stop - start
+            slot, threshold, kept, chosen = slots[:b], thresholds_drawn[:b], kept_drawn[:b], codes[:b]
+            # The block's b random 64-bit words are 2b uniform 32-bit integers: example i takes
+            # its column j from the low bits of the i-th and u from the (b + i)-th, and is the
+            # outcome of slot 2j + [u < thresholds[j]]. The indices are in range: take's
+            # mode="wrap" never wraps, it only spares the copy of `out` made by mode="raise".
+            halves = bits.random_raw(b).view(np.uint32)
+            column, uniform = halves[:b], halves[b:]
+            np.bitwise_and(column, column_bits, out=slot, casting="unsafe")
+            np.take(thresholds, slot, out=threshold, mode="wrap")
+            np.less(uniform, threshold, out=kept)
+            np.left_shift(slot, 1, out=slot)
+            np.add(slot, kept, out=slot)
+            np.take(slot_code, slot, out=chosen, mode="wrap")
+            np.bitwise_and(chosen, prompt_bits, out=prompts[start:stop], casting="unsafe")
+            np.right_shift(chosen, shift, out=responses[start:stop], casting="unsafe")
         return prompts, responses
 
     def draw_answer_counts(self, n, rng=None) -> np.ndarray:
@@ -198,10 +221,18 @@ class ArbitraryFacts:
     def _alias_table(self):
         """Alias table of the outcomes 2c = (c, IDK) and 2c + 1 = (c, a_c), built once.
 
-        The table is padded with outcomes of probability 0 to a power of two of columns, so
-        that a column is a masked random word. The keep probabilities are stored as 32-bit
-        thresholds floor(2^32 keep_j), capped at 2^32 - 1, and compared with uniform 32-bit
-        integers (an error below 2^-32 per column).
+        Returns ``(thresholds, slot_outcome)``. The table is padded with outcomes of probability
+        0 to a power of two of columns, so that a column is a masked random word. Column j keeps
+        its own outcome j, slot ``slot_outcome[2j + 1] = j``, when a uniform 32-bit integer is
+        below ``thresholds[j]``, and otherwise takes its alias, slot ``slot_outcome[2j]``. The
+        thresholds are floor(2^32 keep_j), capped at 2^32 - 1, so outcome o is drawn with
+        probability exactly
+
+            (1 / columns) sum_j ([slot_outcome[2j + 1] = o] thresholds[j] / 2^32
+                                 + [slot_outcome[2j] = o] (1 - thresholds[j] / 2^32)),
+
+        within 2^-32 of the probability that the float table (keep, alias) gives it: rounding
+        moves at most 2^-32 / columns of probability from a column's own outcome to its alias.
         """
         if self._alias is None:
             columns = 1 << int(2 * self.n_prompts - 1).bit_length()
@@ -210,7 +241,11 @@ class ArbitraryFacts:
             weights[1:2 * self.n_prompts:2] = self.answer_mass.astype(float)
             keep, alias = alias_table(weights / weights.sum())
             thresholds = np.minimum(np.floor(keep * 2.0**32), 2.0**32 - 1).astype(np.uint32)
-            self._alias = thresholds, alias.astype(np.int32)
+            slot_outcome = np.empty(2 * columns, dtype=np.intp)
+            slot_outcome[0::2], slot_outcome[1::2] = alias, np.arange(columns)
+            for arr in (thresholds, slot_outcome):
+                arr.flags.writeable = False
+            self._alias = thresholds, slot_outcome
         return self._alias
 
     def check_answers(self, answers) -> np.ndarray:
@@ -311,21 +346,28 @@ def singleton_rate(prompts, responses) -> float:
     >>> singleton_rate([0, 0, 0, 1, 1, 2], [5, IDK, IDK, 3, 3, IDK])
     0.16666666666666666
     """
-    c, r = _check_training_set(prompts, responses)
-    # Count the keys 2c + 1 (answered examples of c) and 2c (its IDK examples) block by block,
-    # in the integer type np.bincount takes without conversion; a block is at least four times
-    # the number of keys, so that adding up the blocks' counts costs little.
-    keys = 2 * int(c.max()) + 2
-    block = max(4 * _BLOCK, 4 * keys)
-    counts = np.zeros(keys, dtype=np.intp)
-    key = np.empty(min(block, c.size), dtype=np.intp)
-    for start in range(0, c.size, block):
-        stop = min(c.size, start + block)
-        k = key[:stop - start]
-        np.left_shift(c[start:stop], 1, out=k, dtype=np.intp, casting="unsafe")
-        np.bitwise_or(k, r[start:stop] != IDK, out=k)
-        counts += np.bincount(k, minlength=keys)
-    return singleton_rate_of_counts(counts[1::2], c.size)
+    c, r = _check_training_arrays(prompts, responses)
+    # One pass over the data: each block is checked and its answered examples are added to the
+    # counts k_c (np.add.at with intp indices, its fast case) while the block is in the CPU
+    # cache. The counts grow to the largest prompt seen; they are int32, the smaller table,
+    # unless N itself is not.
+    count_type = np.int32 if c.size <= np.iinfo(np.int32).max else np.intp
+    counts = np.zeros(0, dtype=count_type)
+    size = min(_COUNT_BLOCK, c.size)
+    index, answered = np.empty(size, dtype=np.intp), np.empty(size, dtype=count_type)
+    for start in range(0, c.size, _COUNT_BLOCK):
+        stop = min(c.size, start + _COUNT_BLOCK)
+        prompt, response = c[start:stop], r[start:stop]
+        if prompt.min() < 0 or response.min() < IDK:
+            _check_training_values(c, r)  # raises, naming the first bad entry
+        seen = int(prompt.max()) + 1
+        if seen > counts.size:
+            counts = np.concatenate((counts, np.zeros(seen - counts.size, dtype=count_type)))
+        i, a = index[:stop - start], answered[:stop - start]
+        np.copyto(i, prompt, casting="unsafe")
+        np.not_equal(response, IDK, out=a, casting="unsafe")
+        np.add.at(counts, i, a)
+    return singleton_rate_of_counts(counts, c.size)
 
 
 def singleton_rate_of_counts(counts, n) -> float:
@@ -772,6 +814,13 @@ def _guess_rates(facts, guess_rate):
 
 
 def _check_training_set(prompts, responses):
+    c, r = _check_training_arrays(prompts, responses)
+    _check_training_values(c, r)
+    return c, r
+
+
+def _check_training_arrays(prompts, responses):
+    """The dtype and shape checks of `_check_training_set`, without reading the entries."""
     c, r = np.asarray(prompts), np.asarray(responses)
     if c.size == 0:
         raise ValueError("prompts is empty: a training set needs N >= 1 examples")
@@ -782,13 +831,17 @@ def _check_training_set(prompts, responses):
             raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
     if r.shape != c.shape:
         raise ValueError(f"responses has length {r.size}, but prompts has length {c.size}")
+    return c, r
+
+
+def _check_training_values(c, r):
+    """Raise on the first negative prompt, else on the first response below IDK."""
     if c.min() < 0:
         i = int(np.argmax(c < 0))
         raise ValueError(f"prompts: entry {i} is {c[i]}; prompts are integers >= 0")
     if r.min() < IDK:
         i = int(np.argmax(r < IDK))
         raise ValueError(f"responses: entry {i} is {r[i]}; responses are integers >= 0 or IDK = -1")
-    return c, r
 
 
 def _memorised_answers(facts, prompts, responses):

@@ -16,7 +16,7 @@ from scipy import stats
 from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
-from hallu_proofs.arbitrary_facts import alias_table
+from hallu_proofs.arbitrary_facts import _COUNT_BLOCK, alias_table
 
 #: Significance of every statistical test in this module.
 SIGNIFICANCE = 1e-3
@@ -64,6 +64,7 @@ def holds_at_99_percent(successes, trials):
 
 # --------------------------------------------------------------------------- Definition 1
 
+@pytest.mark.result("Definition 1", kind="validation", functions=["ArbitraryFacts"])
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(mu=[0.5, 0.5], n_responses=2, alpha=[0.5, 1.5]), ValueError, r"alpha\[1\]"),
     (dict(mu=[0.5, 0.5], n_responses=2, alpha=-0.1), ValueError, "alpha"),
@@ -84,6 +85,7 @@ def test_definition1_refuses_bad_parameters(kwargs, error, match):
         hp.ArbitraryFacts(**kwargs)
 
 
+@pytest.mark.result("Definition 1", kind="validation", functions=["ArbitraryFacts"])
 def test_draws_refuse_bad_arguments():
     """N < 1, answers outside R_c or of the wrong shape are refused."""
     facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=[2, 3], alpha=0.5)
@@ -101,6 +103,7 @@ def test_draws_refuse_bad_arguments():
         facts.draw_training_set([0.0, 1.0], 5)
 
 
+@pytest.mark.result("Definition 1", kind=("definition", "monte_carlo"), functions=["ArbitraryFacts"])
 def test_facts_are_uniform_in_the_response_set():
     """a_c is uniform in R_c: the number of prompts with a_c = 0 is Binomial(m, 1/|R_c|)."""
     facts = uniform_model(20_000, n_responses=4)
@@ -110,6 +113,7 @@ def test_facts_are_uniform_in_the_response_set():
     assert stats.binomtest(hits, answers.size, 0.25).pvalue > SIGNIFICANCE
 
 
+@pytest.mark.result("Definition 1", kind=("definition", "monte_carlo"), functions=["ArbitraryFacts"])
 def test_training_examples_follow_the_model():
     """Each example is (c, a_c) w.p. mu(c) alpha_c and (c, IDK) w.p. mu(c)(1 - alpha_c)."""
     facts = hp.ArbitraryFacts([0.5, 0.3, 0.2], n_responses=[2, 5, 3], alpha=[0.25, 1.0, 0.0])
@@ -125,6 +129,8 @@ def test_training_examples_follow_the_model():
     assert test.pvalue > SIGNIFICANCE
 
 
+@pytest.mark.result("Definition 1", kind=("definition", "monte_carlo"),
+                    functions=["ArbitraryFacts", "answer_counts"])
 def test_answer_counts_drawn_directly_have_the_law_of_a_training_set():
     """draw_answer_counts and answer_counts(draw_training_set) both have the exact multinomial law
     of (k_1, k_2) for N = 3 examples (chi-square goodness of fit against the exact pmf)."""
@@ -157,6 +163,47 @@ def test_alias_table_is_exact(weights):
     assert [x / k for x in mass] == w
 
 
+def test_training_sampler_has_the_documented_law():
+    """The sampler's exact law (see ArbitraryFacts._alias_table): outcome o has probability
+    (1/k) sum_j ([slot 2j + 1 is o] t_j + [slot 2j is o] (2^32 - t_j)) / 2^32, within 2^-32 of
+    p(o) = mu(c) alpha_c or mu(c) (1 - alpha_c), and exactly 0 when p(o) = 0 (padding too)."""
+    rng = np.random.default_rng(6)
+    m = 37
+    alpha = rng.uniform(0, 1, m)
+    alpha[:3] = [0.0, 1.0, 0.5]
+    facts = hp.ArbitraryFacts(rng.dirichlet(np.ones(m)), n_responses=3, alpha=alpha)
+    thresholds, slot_outcome = facts._alias_table()
+    k = thresholds.size
+    assert k == 128 and slot_outcome.size == 2 * k
+    law = [F(0)] * k
+    for j, t in enumerate(thresholds.tolist()):
+        law[slot_outcome[2 * j + 1]] += F(t, 2**32 * k)
+        law[slot_outcome[2 * j]] += F(2**32 - t, 2**32 * k)
+    p = np.zeros(k)
+    p[0:2 * m:2], p[1:2 * m:2] = facts.mu * (1 - facts.alpha), facts.mu * facts.alpha
+    assert sum(law) == 1
+    assert all(law[o] == 0 for o in np.flatnonzero(p == 0))
+    assert max(abs(float(law[o]) - p[o]) for o in range(k)) <= 2.0**-32 + FLOAT_TOLERANCE
+
+
+@pytest.mark.parametrize("n_responses, answers", [
+    ([2**31 - 1], [2**31 - 2]),  # one prompt: no prompt bits, the code is the response
+    ([2, 2**30], [1, 2**30 - 1]),  # largest code 2^30 * 2 - 1 = 2^31 - 1: 32-bit codes
+    ([2, 2**30 + 1], [0, 2**30]),  # one response more: 64-bit codes
+])
+def test_training_set_decodes_large_responses(n_responses, answers):
+    """Each example's prompt and response are packed into one code (response above the prompt
+    bits) and unpacked exactly, at both code widths; the law is the model's (chi-square)."""
+    m = len(answers)
+    facts = hp.ArbitraryFacts(np.full(m, 1 / m), n_responses=n_responses, alpha=0.75)
+    prompts, responses = facts.draw_training_set(answers, 20_000, rng=3)
+    assert prompts.dtype == responses.dtype == np.int32
+    assert np.all((responses == hp.IDK) | (responses == np.array(answers)[prompts]))
+    observed = np.bincount(2 * prompts + (responses != hp.IDK), minlength=2 * m)
+    expected = np.tile([0.25 / m, 0.75 / m], m) * prompts.size
+    assert stats.chisquare(observed, expected).pvalue > SIGNIFICANCE
+
+
 # --------------------------------------------------------------------------- Definition 2
 
 def brute_force_singleton_rate(prompts, responses):
@@ -164,6 +211,7 @@ def brute_force_singleton_rate(prompts, responses):
     return F(sum(1 for n in answered.values() if n == 1), len(prompts))
 
 
+@pytest.mark.result("Definition 2", kind="definition", functions=["singleton_rate"])
 def test_singleton_rate_edge_cases():
     """Definition 2: IDK rows count in N but never make a prompt answered; N = 1 works."""
     idk = hp.IDK
@@ -181,6 +229,7 @@ def test_singleton_rate_edge_cases():
     assert hp.singleton_rate_of_counts([1, 0, 1, 3], 10) == 0.2
 
 
+@pytest.mark.result("Definition 2", kind=("definition", "exact"), functions=["singleton_rate"])
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(-1, 3)), min_size=1, max_size=30))
 def test_singleton_rate_matches_definition_2(rows):
     """sr = #{c : #{i : c_i = c, r_i != IDK} = 1} / N, counted by brute force."""
@@ -192,6 +241,7 @@ def test_singleton_rate_matches_definition_2(rows):
     assert hp.singleton_rate_of_counts(counts, len(rows)) == sr
 
 
+@pytest.mark.result("Definition 2", kind="validation", functions=["singleton_rate"])
 @pytest.mark.parametrize("prompts, responses, error, match", [
     ([], [], ValueError, "N >= 1"),
     ([0, 1], [0], ValueError, "responses has length 1"),
@@ -205,6 +255,26 @@ def test_singleton_rate_matches_definition_2(rows):
 def test_singleton_rate_refuses_bad_input(prompts, responses, error, match):
     """Empty sets, length mismatch, non-integers, negative prompts, codes below IDK: refused."""
     with pytest.raises(error, match=match):
+        hp.singleton_rate(prompts, responses)
+
+
+def test_singleton_rate_over_several_blocks():
+    """singleton_rate counts block by block: the counts grow when a later block holds larger
+    prompts, and a bad entry is reported as the first one of the whole set (prompts first)."""
+    rng = np.random.default_rng(9)
+    n = 2 * _COUNT_BLOCK + 17
+    prompts = rng.integers(0, 30_000, n)
+    responses = rng.integers(-1, 3, n)
+    prompts[-1], responses[-1] = 40_000, 0  # answered once, in the last block only
+    assert hp.singleton_rate(prompts, responses) == float(
+        brute_force_singleton_rate(prompts, responses))
+    assert hp.singleton_rate(prompts.astype(np.int32), responses.astype(np.int8)) == \
+        hp.singleton_rate(prompts, responses)
+    responses[3] = -2
+    with pytest.raises(ValueError, match="responses: entry 3 is -2"):
+        hp.singleton_rate(prompts, responses)
+    prompts[n - 5] = -1
+    with pytest.raises(ValueError, match=f"prompts: entry {n - 5} is -1"):
         hp.singleton_rate(prompts, responses)
 
 
@@ -224,6 +294,8 @@ def test_counting_refuses_bad_arguments():
         hp.missing_answer_mass(facts, np.array([True]))
 
 
+@pytest.mark.result("Lemma 1", "Lemma 2", kind="exact",
+                    functions=["unanswered_prompts", "missing_answer_mass"])
 @given(exact_facts())
 def test_unanswered_set_and_missing_mass(case):
     """U = prompts with no non-IDK example; MM = sum_{c in U} mu(c) alpha_c, exactly."""
@@ -239,6 +311,8 @@ def test_unanswered_set_and_missing_mass(case):
 
 # --------------------------------------------------------------------------- learners
 
+@pytest.mark.result("Theorem 2", kind="exact",
+                    functions=["memorising_learner", "memorising_learner_error", "facts_instance"])
 @given(exact_facts(), GUESS_RATES)
 def test_memorising_learner_error_in_closed_form(case, guess_rate):
     """err = sum_{c in U} mu(c) g_c (|R_c| - 1)/|R_c| equals p_hat(E) of the Instance, exactly."""
@@ -249,6 +323,8 @@ def test_memorising_learner_error_in_closed_form(case, guess_rate):
     assert hp.generative_error(inst) == hp.memorising_learner_error(facts, unanswered, guess_rate)
 
 
+@pytest.mark.result("Theorem 2", kind="monte_carlo",
+                    functions=["memorising_learner", "memorising_learner_error"])
 def test_calibrated_learner_error_against_simulation():
     """Generations (c ~ mu, r ~ p_hat(.|c)) err at the closed-form rate (exact binomial test)."""
     rng = np.random.default_rng(21)
@@ -268,6 +344,8 @@ def test_calibrated_learner_error_against_simulation():
     assert stats.binomtest(int(wrong.sum()), trials, err).pvalue > SIGNIFICANCE
 
 
+@pytest.mark.result("Theorem 2", kind="exact",
+                    functions=["memorising_learner", "facts_instance", "calibration_gap"])
 @given(exact_facts())
 def test_calibrated_learner_has_zero_calibration_gap_at_every_threshold(case):
     """Appendix B: delta_z = |p_hat(p_hat > z) - p(p_hat > z)| = 0 for every z in [0, 1]."""
@@ -278,6 +356,7 @@ def test_calibrated_learner_has_zero_calibration_gap_at_every_threshold(case):
         assert hp.calibration_gap(inst, z) == 0
 
 
+@pytest.mark.result("Theorem 2", kind="falsification", functions=["memorising_learner", "calibration_gap"])
 def test_other_learners_are_not_calibrated_at_every_threshold():
     """Falsification: delta_z = 0 is a property of the calibrated learner, not of every learner.
     Abstaining on unseen prompts gives delta = MM at the default threshold 1/K when K >= 2 (IDK,
@@ -293,6 +372,7 @@ def test_other_learners_are_not_calibrated_at_every_threshold():
     assert max(hp.calibration_gap(guess, z) for z in thresholds_covering(guess_p_hat)) > 0
 
 
+@pytest.mark.result("Theorem 2", kind="exact", functions=["lumped_memorising_instance", "facts_instance"])
 @given(exact_facts(), GUESS_RATES)
 def test_lumped_instance_has_the_same_err_iiv_and_delta(case, guess_rate):
     """Merging prompts of one kind keeps err, err_iiv and delta_z (every z) exactly."""
@@ -307,6 +387,8 @@ def test_lumped_instance_has_the_same_err_iiv_and_delta(case, guess_rate):
         assert hp.calibration_gap(full, z) == hp.calibration_gap(lumped, z)
 
 
+@pytest.mark.result("Theorem 2", "Theorem 1", kind="exact",
+                    functions=["counting_learner", "facts_instance", "theorem1_bound"])
 def test_counting_learner_is_a_model_and_obeys_theorem_1():
     """The counting model's rows are distributions on R_c + IDK; err >= 2 err_iiv - 2/K - delta."""
     rng = np.random.default_rng(4)
@@ -337,6 +419,7 @@ def test_learners_refuse_bad_input():
 
 # --------------------------------------------------------------------------- Lemma 2
 
+@pytest.mark.result("Lemma 2", kind="exact", functions=["lemma2_gamma"])
 @given(st.lists(st.booleans(), min_size=2, max_size=8))
 def test_lemma2_gamma_averages_to_one_half(labels):
     """Step 6 of Lemma 2: for a uniform answer a_c, E[gamma_c] = 1/2 whatever the labels."""
@@ -345,6 +428,7 @@ def test_lemma2_gamma_averages_to_one_half(labels):
     assert sum(values) / len(labels) == F(1, 2)
 
 
+@pytest.mark.result("Lemma 2", kind="falsification", functions=["lemma2_gamma"])
 def test_lemma2_gamma_needs_the_minus_one():
     """Falsification: normalising the false positives by |R_c| instead of |R_c| - 1 breaks step 6."""
     def wrong_average(labels):
@@ -364,6 +448,7 @@ def test_lemma2_gamma_needs_the_minus_one():
 
 # --------------------------------------------------------------------------- Theorem 2 formulas
 
+@pytest.mark.result("Theorem 2", kind="definition", functions=["theorem2_lower_bound"])
 @pytest.mark.parametrize("sr, k, n, delta", [(0.2, 364, 10**6, 0.0), (0.5, 3, 100, 0.1),
                                              (0.0, 1, 1, 1.0), (F(1, 5), 364, 10**7, F(1, 100))])
 def test_theorem2_lower_bound_formula(sr, k, n, delta):
@@ -377,6 +462,7 @@ def test_theorem2_lower_bound_formula(sr, k, n, delta):
             expected, abs=FLOAT_TOLERANCE)
 
 
+@pytest.mark.result("Theorem 2", kind="definition", functions=["theorem2_upper_bound"])
 @pytest.mark.parametrize("sr, big_l, n", [(0.2, 364, 10**6), (0.5, 1, 1), (F(1, 3), 9, 12345)])
 def test_theorem2_upper_bound_formula(sr, big_l, n):
     """sr - sr/(L + 1) + 13/sqrt N, and sr - sr/(L + 1) + 5 sqrt(ln(5/gamma)/N)."""
@@ -389,6 +475,8 @@ def test_theorem2_upper_bound_formula(sr, big_l, n):
             expected, abs=FLOAT_TOLERANCE)
 
 
+@pytest.mark.result("Theorem 2", "Lemma 2", kind="exact",
+                    functions=["theorem2_lower_bound", "theorem2_upper_bound"])
 @given(st.integers(1, 10**12))
 def test_the_99_percent_forms_are_weaker_than_the_gamma_forms_at_one_percent(n):
     """6 ln(3N/0.01) <= 35 + 6 ln N and 5 sqrt(ln 500) <= 13: the printed forms follow."""
@@ -412,12 +500,16 @@ def test_the_99_percent_forms_are_weaker_than_the_gamma_forms_at_one_percent(n):
     (lambda: hp.theorem2_lower_bound("0.2", 364, 100), TypeError, "sr"),
     (lambda: hp.theorem2_sample_size(0.2, 364, target=0.2), ValueError, "target must be below"),
 ])
+@pytest.mark.result("Theorem 2", kind="validation",
+                    functions=["theorem2_lower_bound", "theorem2_upper_bound"])
 def test_theorem2_bounds_refuse_bad_input(call, error, match):
     """gamma outside (0, 1], N < 1, sr or delta outside [0, 1], |E_c| < 1: refused by name."""
     with pytest.raises(error, match=match):
         call()
 
 
+@pytest.mark.result("Theorem 2", "Lemma 2", kind=("symbolic", "falsification"),
+                    functions=["theorem2_symbolic_checks"])
 def test_theorem2_constants_checked_by_sympy():
     """Every constant of the proof holds (SymPy), and slightly stronger constants do not."""
     checks = hp.theorem2_symbolic_checks()
@@ -468,6 +560,8 @@ def huge_response_sets():
     return simulate(10**6 + 1, seed=2)
 
 
+@pytest.mark.result("Theorem 2", "Lemma 2", kind="monte_carlo",
+                    functions=["theorem2_lower_bound", "singleton_rate"])
 def test_theorem2_lower_bound_holds_with_99_percent(birthdays):
     """Pr[err >= sr - 2/min|E_c| - (35 + 6 ln N)/sqrt N - delta] >= 99%, delta = 0 (calibrated),
     at an N where the bound is positive (so the check is not vacuous)."""
@@ -477,6 +571,7 @@ def test_theorem2_lower_bound_holds_with_99_percent(birthdays):
     assert holds_at_99_percent(int(np.sum(rows[:, 2] >= bounds)), TRIALS)
 
 
+@pytest.mark.result("Theorem 2", kind="monte_carlo", functions=["theorem2_lower_bound", "memorising_learner"])
 def test_theorem2_lower_bound_holds_for_the_abstaining_learner_through_delta(birthdays):
     """The learner that says IDK on unseen prompts has err = 0; the bound holds because delta = MM
     (computed on the lumped Instance); without delta it fails every time."""
@@ -495,6 +590,8 @@ def test_theorem2_lower_bound_holds_for_the_abstaining_learner_through_delta(bir
     assert holds == trials and fails_without_delta == trials
 
 
+@pytest.mark.result("Theorem 2", kind="monte_carlo",
+                    functions=["theorem2_upper_bound", "memorising_learner_error"])
 def test_theorem2_upper_bound_holds_with_99_percent(birthdays):
     """Pr[err <= sr - sr/(max|E_c| + 1) + 13/sqrt N] >= 99% for the calibrated learner."""
     facts, rows = birthdays
@@ -502,6 +599,8 @@ def test_theorem2_upper_bound_holds_with_99_percent(birthdays):
     assert holds_at_99_percent(int(np.sum(rows[:, 2] <= bounds)), TRIALS)
 
 
+@pytest.mark.result("Theorem 2", "Lemma 2", kind=("falsification", "monte_carlo"),
+                    functions=["theorem2_lower_bound", "theorem2_upper_bound"])
 def test_theorem2_bounds_fail_without_their_sampling_terms(birthdays, huge_response_sets):
     """Falsification: 'err >= sr - 2/K' (|R_c| = 10^6 + 1) and 'err <= sr - sr/(L + 1)' each fail
     far more often than 1% (the binomial test rejects 99%)."""
@@ -513,6 +612,8 @@ def test_theorem2_bounds_fail_without_their_sampling_terms(birthdays, huge_respo
     assert not holds_at_99_percent(int(np.sum(rows[:, 2] <= upper)), TRIALS)
 
 
+@pytest.mark.result("Theorem 2", "Lemma 2", kind="tightness",
+                    functions=["theorem2_lower_bound", "theorem2_upper_bound"])
 def test_theorem2_sandwich_closes_and_pins_the_coefficient_of_sr():
     """Tightness: with m = N the slacks of both bounds shrink as N grows (upper slack below 0.01
     at N = 10^7). Falsification: err >= 1.25 sr - ... and err <= 0.9 sr (1 - 1/(L+1)) + 13/sqrt N
