@@ -37,7 +37,9 @@ ledger: $(BIN)/.installed
 mutation: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet "mutmut==3.8.1"
 	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run --max-children 2
-	$(BIN)/mutmut results
+	$(BIN)/mutmut results --all true > mutants/results.txt
+	$(BIN)/python -m hallu_proofs.ledger mutation mutants/results.txt \
+		tests/mutation_equivalents.txt book/data/ledger_mutation.json
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check hallu_proofs tests bench

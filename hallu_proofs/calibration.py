@@ -101,7 +101,7 @@ def uniform_model(inst: Instance) -> Instance:
     if inst.exact:
         rows = [[Fraction(1, int(k)) if ok else Fraction(0) for ok in row]
                 for row, k in zip(plausible, sizes)]
-        return _with_model(inst, np.array(rows, dtype=object))
+        return _with_model(inst, np.array(rows))
     return _with_model(inst, plausible / sizes[:, None])
 
 
@@ -140,7 +140,7 @@ def question_answer_database_model(inst: Instance, known, idk) -> Instance:
     if not_valid.size:
         raise ValueError(f"idk: response {idk} is not valid for prompt {not_valid[0]}")
     zero, one = (Fraction(0), Fraction(1)) if inst.exact else (0.0, 1.0)
-    model = np.full((m, n), zero, dtype=object if inst.exact else float)
+    model = np.full((m, n), zero)
     for c in range(m):
         answers = inst.valid[c].copy()
         answers[idk] = False
@@ -236,11 +236,9 @@ def calibration_gap_curve(inst: Instance, thresholds) -> np.ndarray:
     >>> calibration_gap_curve(inst, [0.1, 0.5, 0.7]).round(3).tolist()
     [0.0, 0.4, 0.0]
     """
-    ts = np.asarray(thresholds, dtype=object if inst.exact else float)
-    if ts.ndim != 1:
-        raise ValueError(f"thresholds must be a 1-D array, got shape {ts.shape}")
-    values = [calibration_gap(inst, threshold=t) for t in ts]
-    return np.array(values, dtype=object if inst.exact else float)
+    if np.ndim(thresholds) != 1:
+        raise ValueError(f"thresholds must be a 1-D array, got shape {np.shape(thresholds)}")
+    return np.array([calibration_gap(inst, threshold=t) for t in thresholds])
 
 
 def expected_calibration_error(inst: Instance, bins=None):
@@ -347,7 +345,7 @@ def printed_prompted_loss_derivative(inst: Instance, s=1, threshold=None):
     q_above, _, n_above = _per_prompt_above(inst, threshold)
     sizes = count_per_row(_plausible_mask(inst))
     if inst.exact:
-        n_above = np.array([Fraction(int(k)) for k in n_above], dtype=object)
+        n_above = np.array([Fraction(int(k)) for k in n_above])
     per_prompt = sizes * q_above / (1 + (s - 1) * q_above) - n_above / s
     return _weighted_sum(inst, per_prompt)
 
@@ -427,13 +425,13 @@ def symbolic_rescaling_steps(n_above=2, n_below=2) -> dict:
     p_a = sum(p[:n_above])
     q_a = sum(q[:n_above])
     log_ratio = sum(
-        sp.expand_log(sp.log(ri), force=True)
+        sp.expand_log(sp.log(ri))  # the symbols are positive, so the logs split
         - (sp.log(qi) + (sp.log(s) if a else 0) - sp.log(z))
         for ri, qi, a in zip(rescaled, q, in_a)
     )
     # The normalisations sum p_hat = 1 and sum p = 1 eliminate the last slot of each.
     normalise = {q[-1]: 1 - sum(q[:-1]), p[-1]: 1 - sum(p[:-1])}
-    loss = sp.expand_log(loss_s - (loss_1 - p_a * sp.log(s) + sp.log(z)), force=True)
+    loss = sp.expand_log(loss_s - (loss_1 - p_a * sp.log(s) + sp.log(z)))
     loss = loss.subs(p[-1], normalise[p[-1]])
     normaliser = z.subs(normalise) - (1 + (s - 1) * q_a)
     derivative_expr = sp.diff(loss_s, s).subs(s, 1)
@@ -566,24 +564,29 @@ def train_softmax(inst: Instance, groups=None, steps=2000, learning_rate=1.0, ba
     cdf /= cdf[-1]
 
     record = {"steps": [], "loss": [], "delta": [], "err": [], "bound": []}
-    model = None
-    for t in range(steps + 1):
-        probs = np.exp(theta - theta.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
-        if t % record_every == 0 or t == steps:
-            model = _with_model(inst, probs[group_of_prompt], exact=False)
-            record["steps"].append(t)
-            record["loss"].append(_safe_cross_entropy(model))
-            record["delta"].append(calibration_gap(model))
-            record["err"].append(generative_error(model))
-            record["bound"].append(theorem1_bound(model))
-        if t == steps:
-            break
+
+    def softmax(logits):
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return probs / probs.sum(axis=1, keepdims=True)
+
+    def record_step(t, probs):
+        model = _with_model(inst, probs[group_of_prompt], exact=False)
+        record["steps"].append(t)
+        record["loss"].append(_safe_cross_entropy(model))
+        record["delta"].append(calibration_gap(model))
+        record["err"].append(generative_error(model))
+        record["bound"].append(theorem1_bound(model))
+        return model
+
+    for t in range(steps):
+        probs = softmax(theta)
+        if t % record_every == 0:
+            record_step(t, probs)
         if batch_size is None:
             counts, total = expected_counts, 1.0
         else:
-            flat = np.minimum(np.searchsorted(cdf, rng.random(batch_size), side="right"),
-                              cdf.size - 1)
+            # cdf[-1] is exactly 1.0 and the draws are < 1: every index is < cdf.size
+            flat = np.searchsorted(cdf, rng.random(batch_size), side="right")
             counts = np.zeros((n_groups, n))
             np.add.at(counts, (group_of_prompt[flat // n], flat % n), 1.0)
             total = float(batch_size)
@@ -591,8 +594,8 @@ def train_softmax(inst: Instance, groups=None, steps=2000, learning_rate=1.0, ba
         eta = learning_rate if decay_steps is None else learning_rate * decay_steps / (
             decay_steps + t)
         theta = np.where(plausible, theta - eta * gradient, -np.inf)
-    arrays = {k: np.asarray(v, dtype=int if k == "steps" else float) for k, v in record.items()}
-    return TrainingRun(model=model, **arrays)
+    model = record_step(steps, softmax(theta))
+    return TrainingRun(model=model, **{k: np.asarray(v) for k, v in record.items()})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -691,9 +694,9 @@ def _loss_change(inst, other, printed):
     ratio = inst.p_hat[support] / other.p_hat[support]
     w = np.asarray(weights[support], dtype=float)
     if inst.exact:  # the ratios are near 1: log1p of the exact difference keeps every digit
-        logs = np.array([math.log1p(float(x - 1)) for x in ratio], dtype=float)
+        logs = np.array([math.log1p(float(x - 1)) for x in ratio])
     else:
-        logs = np.log(ratio.astype(float))
+        logs = np.log(ratio)
     return float((w * logs).sum())
 
 

@@ -198,7 +198,7 @@ def _confidences(values, name="confidences"):
                     f"{name}: entry {i} is {type(x).__name__}; exact confidences need int or "
                     "Fraction entries"
                 )
-        arr = np.array([_number(x, name) for x in arr], dtype=object)
+        arr = np.array([_number(x, name) for x in arr])
     elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     else:
@@ -280,9 +280,7 @@ def expected_evaluation_score(confidences, answered, t):
     q = _confidences(confidences)
     answered = _mask(answered, "answered", q.size)
     taken = q[answered]
-    expected_correct = taken.sum() if taken.size else 0
-    expected_wrong = (1 - taken).sum() if taken.size else 0
-    return rescore(expected_correct, expected_wrong, int(np.count_nonzero(~answered)), t)
+    return rescore(taken.sum(), (1 - taken).sum(), int(np.count_nonzero(~answered)), t)
 
 
 def threshold_audit(confidences, correct, thresholds):
@@ -311,12 +309,12 @@ def threshold_audit(confidences, correct, thresholds):
     ts = [_target(t, "thresholds") for t in thresholds]
     if not ts:
         raise ValueError("thresholds must hold at least one threshold")
-    order = np.argsort(q, kind="stable")
+    order = np.argsort(q)  # ties fall on the same side of every threshold: any order will do
     q_sorted = q[order]
     # correct_from[k] = number of correct answers among the questions ranked k, k+1, ... by q.
-    correct_from = np.concatenate([np.cumsum(correct[order][::-1])[::-1], [0]]).astype(int)
-    keys = np.array(ts, dtype=object) if q.dtype == object else np.array(ts, dtype=float)
-    abstained = np.searchsorted(q_sorted, keys, side="right").astype(int)
+    correct_from = np.concatenate([np.cumsum(correct[order][::-1])[::-1], [0]])
+    # the thresholds as given: compared with q exactly as answer_policy compares them
+    abstained = np.searchsorted(q_sorted, ts, side="right")
     n_correct = correct_from[abstained]
     return {"correct": n_correct, "wrong": q.size - abstained - n_correct, "abstained": abstained}
 
@@ -587,16 +585,17 @@ def break_even_confidence():
 
 
 def expected_score_sign_rule_holds() -> bool:
-    """True iff sympy shows (1 - t) * score = q - t with 1 - t > 0 for t < 1, so that the
-    expected score has the sign of q - t: answering beats IDK exactly when q > t.
+    """True iff sympy shows (1 - t) * score = q - t, with t written as 1 - u for a positive
+    symbol u (so t < 1 and 1 - t = u > 0 by construction): the expected score has the sign of
+    q - t, and answering beats IDK exactly when q > t.
 
     >>> expected_score_sign_rule_holds()
     True
     """
     q, t, score = expected_score_expression()
-    gap = sp.Symbol("u", positive=True)  # u = 1 - t > 0
+    gap = sp.Symbol("u", positive=True)  # t = 1 - u with u > 0 is exactly t < 1
     scaled = sp.simplify((score * (1 - t)).subs(t, 1 - gap))
-    return sp.simplify(scaled - (q - (1 - gap))) == 0 and bool((1 - t).subs(t, 1 - gap) > 0)
+    return sp.simplify(scaled - (q - (1 - gap))) == 0
 
 
 def confidence_for_penalty():
@@ -694,7 +693,7 @@ def _printed_rate(text, field):
     rounding unit of its last printed digit."""
     digits = text.strip()
     percent = digits.endswith("%")
-    digits = digits.rstrip("%")
+    digits = digits.removesuffix("%")
     decimals = len(digits.partition(".")[2])
     scale = 100 if percent else 1
     value = Fraction(digits) / scale

@@ -155,12 +155,67 @@ def run_sweeps(seed=2025) -> dict:
     return out
 
 
+def mutation_summary(results_lines, equivalent_lines) -> dict:
+    r"""Mutation score per module from ``mutmut results --all true`` and a list of equivalents.
+
+    ``results_lines`` hold ``<mutant name>: <status>``; ``equivalent_lines`` hold
+    ``<mutant name><TAB><reason>`` (blank lines and lines starting with # are skipped). A timeout
+    counts as killed (the mutant made the tests hang); the score is killed / (all - equivalent).
+
+    >>> summary = mutation_summary(["hallu_proofs.a.x_f__mutmut_1: killed",
+    ...                             "hallu_proofs.a.x_f__mutmut_2: survived"],
+    ...                            ["hallu_proofs.a.x_f__mutmut_2\ttext only shown to readers"])
+    >>> summary["total"]["score"], summary["modules"]["a"]["equivalent"]
+    (1.0, 1)
+    """
+    equivalent = {}
+    for line in equivalent_lines:
+        if line.strip() and not line.startswith("#"):
+            name, _, reason = line.partition("\t")
+            equivalent[name.strip()] = reason.strip()
+    modules = {}
+    for line in results_lines:
+        name, _, status = line.strip().rpartition(": ")
+        if not name.startswith("hallu_proofs."):
+            continue
+        module = modules.setdefault(name.split(".")[1], {"killed": 0, "survived": 0, "no tests": 0,
+                                                         "not checked": 0, "equivalent": 0})
+        if name in equivalent:
+            module["equivalent"] += 1
+        elif status in ("killed", "timeout"):
+            module["killed"] += 1
+        elif status in module:
+            module[status] += 1
+        else:
+            module["survived"] += 1  # suspicious or unknown: counted against the score
+    unknown = set(equivalent) - {line.strip().rpartition(": ")[0] for line in results_lines}
+    if unknown:
+        raise LedgerError(f"equivalent mutants not in the results: {sorted(unknown)[:5]}")
+    total = {key: sum(m[key] for m in modules.values()) for key in
+             ("killed", "survived", "no tests", "not checked", "equivalent")}
+    for counts in [*modules.values(), total]:
+        judged = sum(counts.values()) - counts["equivalent"]
+        counts["score"] = round(counts["killed"] / judged, 4) if judged else 1.0
+    return {"modules": modules, "total": total, "equivalent_reasons": equivalent}
+
+
 def main(argv=None):
-    """``python -m hallu_proofs.ledger OUT.json``: write the sweep summaries to OUT.json."""
+    """Write ledger data.
+
+    ``python -m hallu_proofs.ledger OUT.json`` runs the sweeps and writes their summaries;
+    ``python -m hallu_proofs.ledger mutation RESULTS.txt EQUIVALENTS.txt OUT.json`` writes the
+    mutation score.
+    """
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m hallu_proofs.ledger OUT.json")
-    Path(argv[0]).write_text(json.dumps(run_sweeps(), indent=1))
+    if len(argv) == 4 and argv[0] == "mutation":
+        summary = mutation_summary(Path(argv[1]).read_text().splitlines(),
+                                   Path(argv[2]).read_text().splitlines())
+        Path(argv[3]).write_text(json.dumps(summary, indent=1))
+    elif len(argv) == 1:
+        Path(argv[0]).write_text(json.dumps(run_sweeps(), indent=1))
+    else:
+        raise SystemExit("usage: python -m hallu_proofs.ledger OUT.json\n"
+                         "       python -m hallu_proofs.ledger mutation RESULTS EQUIVALENTS OUT.json")
 
 
 if __name__ == "__main__":

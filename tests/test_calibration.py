@@ -17,6 +17,10 @@ from hallu_proofs.strategies import instances
 
 thresholds = st.one_of(st.none(), st.fractions(0, 1))
 
+# SymPy differentiates a symbolic loss per example: 40 examples in the quick profiles, all of
+# the profile's examples in the thorough one.
+SYMPY_EXAMPLES = 40 if settings.default.max_examples < 10_000 else settings.default.max_examples
+
 
 def has_finite_loss(inst):
     support = inst.mu[:, None] * inst.p > 0
@@ -117,10 +121,10 @@ def symbolic_loss_derivative(inst, s):
             if weight:
                 scaled = (u if above[c, r] else 1) * sp.Rational(inst.p_hat[c, r]) / z
                 loss += -weight * sp.log(scaled)
-    return F(str(sp.nsimplify(sp.diff(loss, u).subs(u, sp.Rational(s)))))
+    return F(str(sp.simplify(sp.diff(loss, u).subs(u, sp.Rational(s)))))
 
 
-@settings(max_examples=40)
+@settings(max_examples=SYMPY_EXAMPLES)
 @given(instances(exact=True, max_prompts=3, max_responses=4), st.fractions(F(1, 4), 4))
 def test_closed_form_derivative_exact_at_any_scale(inst, s):
     """The exact closed form equals sympy's derivative of the loss written from its definition."""
@@ -381,3 +385,320 @@ def test_refusals():
     for error, message, call in cases:
         with pytest.raises(error, match=message):
             call()
+
+
+# --------------------------------------------------------------------------- training, against a reference
+
+
+def two_group_task(exact=False):
+    """Three prompts on four responses: prompts 0 and 1 share a group and the plausible set
+    {0, 1, 2}; prompt 2 is alone in its group, with all four responses plausible."""
+    p = [[F(1, 2), F(1, 2), 0, 0], [F(1, 5), F(4, 5), 0, 0], [F(1, 10), F(2, 10), F(7, 10), 0]]
+    plausible = [[True, True, True, False], [True, True, True, False], [True] * 4]
+    valid = [[True, True, False, False], [True, True, False, False], [True, True, True, False]]
+    mu = [F(1, 2), F(1, 4), F(1, 4)]
+    p_hat = [[F(1, 3)] * 3 + [0], [F(1, 3)] * 3 + [0], [F(1, 4)] * 4]
+    if not exact:
+        p, p_hat, mu = (np.array(x, dtype=float) for x in (p, p_hat, mu))
+    return hp.Instance(p, p_hat, valid, mu=mu, plausible=plausible), np.array([0, 0, 1])
+
+
+def reference_descent(inst, groups, steps, learning_rate, decay_steps, init_scale, seed, record_every):
+    """Plain gradient descent on the expected loss, written from its definition: the gradient of
+    sum_c mu(c) sum_r -p(r|c) log softmax(theta_g(c))_r in theta_g is
+    sum_{c in g} mu(c) (softmax - p(.|c))."""
+    mu = np.array(inst.mu, dtype=float)
+    p = np.array(inst.p, dtype=float)
+    plausible = inst.plausible
+    labels = sorted(set(groups.tolist()))
+    theta = init_scale * np.random.default_rng(seed).standard_normal((len(labels), p.shape[1]))
+    first = [list(groups).index(g) for g in labels]
+
+    def model_of(theta):
+        rows = []
+        for c in range(len(groups)):
+            g = labels.index(groups[c])
+            e = np.array([np.exp(theta[g, r]) if plausible[first[g], r] else 0.0
+                          for r in range(p.shape[1])])
+            rows.append(e / e.sum())
+        return np.array(rows)
+
+    recorded = []
+    for t in range(steps + 1):
+        model = model_of(theta)
+        if t % record_every == 0 or t == steps:
+            recorded.append((t, model))
+        if t == steps:
+            break
+        gradient = np.zeros_like(theta)
+        for c in range(len(groups)):
+            g = labels.index(groups[c])
+            gradient[g] += mu[c] * (model[c] - p[c])
+        eta = learning_rate * decay_steps / (decay_steps + t)
+        theta = theta - eta * gradient
+    return recorded
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_train_softmax_matches_reference_descent(exact):
+    """train_softmax with the exact gradient follows the reference descent step by step (decayed
+    steps, two groups of different sizes, a response outside one group's plausible set), and each
+    record holds the loss, delta, err and Theorem 1 bound of the model at that step. An exact
+    instance gives the same run, with float models."""
+    inst, groups = two_group_task(exact)
+    kwargs = dict(steps=7, learning_rate=0.8, decay_steps=3, init_scale=0.7, seed=5, record_every=3)
+    run = hp.train_softmax(inst, groups=groups, batch_size=None, **kwargs)
+    reference = reference_descent(inst, groups, **kwargs)
+    assert run.steps.tolist() == [t for t, _ in reference] == [0, 3, 6, 7]
+    assert run.steps.dtype.kind == "i"
+    assert all(a.dtype == float for a in (run.loss, run.delta, run.err, run.bound))
+    float_inst, _ = two_group_task(exact=False)
+    for i, (_, model) in enumerate(reference):
+        want = hp.Instance(float_inst.p, model, float_inst.valid, mu=float_inst.mu,
+                           plausible=float_inst.plausible)
+        assert abs(run.loss[i] - hp.cross_entropy(want)) <= FLOAT_TOLERANCE
+        assert abs(run.delta[i] - hp.calibration_gap(want)) <= FLOAT_TOLERANCE
+        assert abs(run.err[i] - hp.generative_error(want)) <= FLOAT_TOLERANCE
+        assert abs(run.bound[i] - hp.theorem1_bound(want)) <= FLOAT_TOLERANCE
+    assert not run.model.exact
+    assert np.abs(run.model.p_hat - reference[-1][1]).max() <= FLOAT_TOLERANCE
+
+
+def test_train_softmax_without_decay_and_from_uniform():
+    """Without decay every step has size learning_rate; init_scale = 0 starts from the uniform model."""
+    inst, groups = two_group_task()
+    run = hp.train_softmax(inst, groups=groups, steps=4, learning_rate=1.5, batch_size=None,
+                           init_scale=0, record_every=4)
+    big_tau = reference_descent(inst, groups, steps=4, learning_rate=1.5, decay_steps=10**12,
+                                init_scale=0, seed=0, record_every=4)
+    assert np.abs(run.model.p_hat - big_tau[-1][1]).max() <= FLOAT_TOLERANCE
+    assert abs(run.loss[0] - hp.cross_entropy(hp.uniform_model(inst))) <= FLOAT_TOLERANCE
+
+
+def test_train_softmax_defaults():
+    """The documented defaults: steps=2000, learning_rate=1.0, batch_size=64, no decay,
+    init_scale=1.0, seed=0, record_every=20."""
+    inst = hp.Instance([0.7, 0.3, 0.0], [0.4, 0.3, 0.3], [True, True, False])
+    run = hp.train_softmax(inst)
+    explicit = hp.train_softmax(inst, groups=None, steps=2000, learning_rate=1.0, batch_size=64,
+                                decay_steps=None, init_scale=1.0, seed=0, record_every=20)
+    assert run.steps.tolist() == list(range(0, 2001, 20))
+    assert np.array_equal(run.loss, explicit.loss) and np.array_equal(run.model.p_hat, explicit.model.p_hat)
+
+
+def test_train_softmax_samples_from_p():
+    """One step from the uniform model on B samples moves the logits of prompt c by
+    (count(c, r) - count(c) / |R_c|) / B, so the centred log-model estimates mu(c) (p(r|c) - 1/|R_c|)
+    within five standard errors; the last response of the last prompt is sampled too."""
+    mu, p = np.array([0.4, 0.6]), np.array([[0.0, 0.5, 0.2, 0.3], [0.0, 0.1, 0.3, 0.6]])
+    inst = hp.Instance(p, np.full((2, 4), 1 / 4), p > 0, mu=mu)
+    batch = 40000
+    run = hp.train_softmax(inst, steps=1, learning_rate=1.0, batch_size=batch, init_scale=0,
+                           seed=1, record_every=1)
+    logs = np.log(run.model.p_hat)
+    centred = logs - logs.mean(axis=1, keepdims=True)
+    joint = mu[:, None] * p
+    want = joint - joint.mean(axis=1, keepdims=True)
+    assert np.abs(centred - want).max() <= 5 * 0.5 / np.sqrt(batch)
+
+
+# --------------------------------------------------------------------------- more exact checks
+
+
+def test_refusal_messages_in_full():
+    """Messages name the argument and the offending value in full."""
+    floaty = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    plausible_zero = hp.Instance([1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [True, False, False])
+    cases = [
+        (ValueError, r"^p_hat is 0 on plausible response 1 of prompt 0: the printed prompted loss "
+         r"is infinite$", lambda: hp.printed_prompted_loss(plausible_zero)),
+        (ValueError, r"^p_hat is 0 on plausible response 1 of prompt 0: the printed prompted loss "
+         r"is infinite$", lambda: hp.finite_difference_derivative(plausible_zero, printed=True)),
+        (ValueError, r"^step must be in \(0, 0.5\), got 0.5$",
+         lambda: hp.finite_difference_derivative(floaty, step=0.5)),
+        (TypeError, r"^step must be a real number, got str$",
+         lambda: hp.finite_difference_derivative(floaty, step="small")),
+        (TypeError, r"^idk must be an integer column index, got bool$",
+         lambda: hp.question_answer_database_model(floaty, [True], idk=True)),
+        (ValueError, r"^groups: prompts 0 and 2 share group 1 but have different plausible sets$",
+         lambda: hp.grouped_softmax_optimum(hp.Instance(
+             [[1.0, 0.0, 0.0]] * 3, [[0.5, 0.5, 0.0], [0.3, 0.3, 0.4], [0.3, 0.3, 0.4]],
+             [[True, False, False]] * 3,
+             plausible=[[True, True, False], [True, True, True], [True, True, True]]), [1, 0, 1])),
+        (TypeError, r"^init_scale must be a real number, got str$",
+         lambda: hp.train_softmax(floaty, init_scale="1")),
+        (ValueError, r"^init_scale must be finite, got nan$",
+         lambda: hp.train_softmax(floaty, init_scale=float("nan"))),
+        (ValueError, r"^n_below must be >= 1", lambda: hp.symbolic_rescaling_steps(1, 0)),
+        (TypeError, r"^n_below must be an integer", lambda: hp.symbolic_rescaling_steps(1, 1.0)),
+        (ValueError, r"^sizes must list at least one prompt$", lambda: hp.symbolic_prompted_rescaling(())),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match=message):
+            call()
+    # the printed loss is finite on the witness, the weighted one is refused only where p has mass
+    assert hp.cross_entropy(plausible_zero) == 0
+
+
+def test_database_model_takes_the_most_likely_answer_in_floats_too():
+    """The database answer is the valid non-IDK response most likely under p, not the first one;
+    a float instance gives the same model, in floats."""
+    p = [[0.1, 0.3, 0.6, 0.0], [0.5, 0.2, 0.3, 0.0]]
+    valid = [[True, True, True, False]] * 2
+    floats = hp.Instance(p, [[0.25] * 4] * 2, valid)
+    exact = hp.Instance([[F(x).limit_denominator(10) for x in row] for row in p], [[F(1, 4)] * 4] * 2, valid)
+    for inst in (floats, exact):
+        model = hp.question_answer_database_model(inst, known=np.array([True, True]), idk=0)
+        want = np.zeros((2, 4))
+        for c in range(2):
+            want[c, max((r for r in (1, 2)), key=lambda r: p[c][r])] = 1
+        assert model.p_hat.tolist() == want.tolist()
+        assert model.exact == inst.exact
+        assert all(isinstance(x, F if inst.exact else float) for x in model.p_hat.ravel())
+
+
+def test_grouped_optimum_of_a_group_without_mass_is_uniform():
+    """A group of mu-mass 0 gets the uniform row over its plausible set (singleton or not)."""
+    p = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.5, 0.5]]
+    plausible = [[True, True, False], [True, True, True], [True, True, True]]
+    inst = hp.Instance(p, [[0.5, 0.5, 0.0], [1 / 3] * 3, [1 / 3] * 3],
+                       [[True, False, False], [False, True, False], [False, True, True]],
+                       mu=[1.0, 0.0, 0.0], plausible=plausible)
+    uniform = hp.uniform_model(inst).p_hat
+    for groups in (None, [0, 1, 1]):
+        optimum = hp.grouped_softmax_optimum(inst, groups)
+        assert optimum.p_hat[0].tolist() == p[0]
+        assert optimum.p_hat[1:].tolist() == uniform[1:].tolist()
+
+
+def test_gap_curve_is_calibration_gap_threshold_by_threshold():
+    """Each entry of the curve is calibration_gap at that threshold, exactly: Fractions for an
+    exact instance (1/3 is not above 1/3, which a float threshold would get wrong), floats else."""
+    inst = hp.Instance([F(1, 2), F(1, 2), 0], [F(1, 3), F(1, 2), F(1, 6)], [True, True, False])
+    ts = [F(1, 3), F(1, 4), 0]
+    curve = hp.calibration_gap_curve(inst, ts)
+    assert curve.tolist() == [hp.calibration_gap(inst, threshold=t) for t in ts]
+    assert all(isinstance(x, F) for x in curve)
+    assert curve[0] != hp.calibration_gap(inst, threshold=float(ts[0]))
+    floats = hp.Instance([0.5, 0.5, 0.0], [0.6, 0.2, 0.2], [True, True, False])
+    float_curve = hp.calibration_gap_curve(floats, [0, 0.5])
+    assert float_curve.dtype == float
+    assert float_curve.tolist() == [hp.calibration_gap(floats, threshold=t) for t in (0, 0.5)]
+
+
+def test_prompted_loss_slip_uses_the_threshold():
+    """prompted_loss_slip(inst, t) reports the three quantities at the threshold t."""
+    witness = hp.printed_loss_counterexample()
+    for t in (F(1, 10), F(1, 2)):
+        slip = hp.prompted_loss_slip(witness, t)
+        assert slip == {"signed_gap": hp.signed_calibration_gap(witness, t),
+                        "weighted_derivative": hp.rescaled_loss_derivative(witness, 1, t),
+                        "printed_derivative": hp.printed_prompted_loss_derivative(witness, 1, t)}
+    assert hp.prompted_loss_slip(witness, F(1, 10)) != hp.prompted_loss_slip(witness)
+
+
+def symbolic_printed_loss_derivative(inst, s):
+    """d/ds of the printed loss sum over plausible (c, r) of -mu(c) log p_hat_s(r|c), by sympy."""
+    u = sp.Symbol("u", positive=True)
+    above = hp.classify(inst)
+    plausible = np.ones(inst.p.shape, bool) if inst.plausible is None else inst.plausible
+    loss = 0
+    for c in range(inst.n_prompts):
+        z = sum((u if above[c, r] else 1) * sp.Rational(inst.p_hat[c, r]) for r in range(inst.p.shape[1]))
+        for r in range(inst.p.shape[1]):
+            if plausible[c, r] and inst.mu[c]:
+                loss += -sp.Rational(inst.mu[c]) * sp.log((u if above[c, r] else 1)
+                                                         * sp.Rational(inst.p_hat[c, r]) / z)
+    return F(str(sp.simplify(sp.diff(loss, u).subs(u, sp.Rational(s)))))
+
+
+@settings(max_examples=20)
+@given(instances(exact=True, max_prompts=3, max_responses=4).map(smoothed), st.fractions(F(1, 4), 4))
+def test_printed_derivative_exact_at_any_scale(inst, s):
+    """The printed loss's closed-form derivative equals sympy's derivative at any s; s = 1 by default."""
+    assert hp.printed_prompted_loss_derivative(inst, s) == symbolic_printed_loss_derivative(inst, s)
+    assert hp.printed_prompted_loss_derivative(inst) == symbolic_printed_loss_derivative(inst, 1)
+
+
+@settings(max_examples=20)
+@given(instances(exact=True, max_prompts=3, max_responses=4).map(smoothed), st.fractions(F(1, 2), 2),
+       st.booleans())
+def test_finite_differences_on_exact_instances(inst, s, printed):
+    """On exact instances the finite difference (exact steps, log1p of exact ratios) agrees with
+    the exact closed forms within FLOAT_TOLERANCE."""
+    numeric = hp.finite_difference_derivative(inst, s=s, printed=printed)
+    closed = (hp.printed_prompted_loss_derivative if printed else hp.rescaled_loss_derivative)(inst, s)
+    assert abs(numeric - float(closed)) <= FLOAT_TOLERANCE
+
+
+def test_symbolic_no_prompt_expressions():
+    """The raw derivative at s = 1 is -p(A) + (sum p) p_hat(A) / (sum p_hat) on positive symbols
+    qhat1.., p1.. (A the first n_above slots); the default sizes are (2, 2); the steps are
+    expressions in the positive symbol s."""
+    s = sp.Symbol("s", positive=True)
+    for n_above, n_below in [(1, 1), (2, 1), (1, 3)]:
+        n = n_above + n_below
+        q = sp.symbols(f"qhat1:{n + 1}", positive=True)
+        p = sp.symbols(f"p1:{n + 1}", positive=True)
+        steps = hp.symbolic_rescaling_steps(n_above, n_below)
+        want = -sum(p[:n_above]) + sum(p) * sum(q[:n_above]) / sum(q)
+        assert sp.simplify(steps["derivative_expr"] - want) == 0
+        assert steps["derivative_expr"].free_symbols == set(q) | set(p)
+        assert s in steps["normaliser"].free_symbols
+        assert sp.expand(steps["normaliser"] - (s * sum(q[:n_above]) + sum(q[n_above:-1])
+                                                + (1 - sum(q[:-1])) - 1 - (s - 1) * sum(q[:n_above]))) == 0
+    defaults, two_two = hp.symbolic_rescaling_steps(), hp.symbolic_rescaling_steps(2, 2)
+    assert all(sp.simplify(defaults[k] - two_two[k]) == 0 for k in two_two)
+    assert defaults["derivative_expr"].free_symbols == two_two["derivative_expr"].free_symbols
+
+
+def test_symbolic_prompted_expressions():
+    """The printed loss's derivative at s = 1 is sum_c mu(c) (|R_c| p_hat(A_c|c) - |A_c|), so the
+    'printed' entry is that minus sum_c mu(c) (p_hat(A_c|c) - p(A_c|c)), once the rows are
+    normalised; the symbols are the positive s, mu1.., qhat{c}_{i} and p{c}_{i}."""
+    sizes = ((1, 1), (2, 1), (0, 2))
+    out = hp.symbolic_prompted_rescaling(sizes)
+    s = sp.Symbol("s", positive=True)
+    mus = sp.symbols("mu1:4", positive=True)
+    assert out["symbols"]["s"] == s and tuple(out["symbols"]["mu"]) == mus
+    want = 0
+    for c, (n_a, n_b) in enumerate(sizes):
+        q = sp.symbols(f"qhat{c + 1}_1:{n_a + n_b + 1}", positive=True)
+        p = sp.symbols(f"p{c + 1}_1:{n_a + n_b + 1}", positive=True)
+        assert tuple(out["symbols"]["p_hat"][c]) == q and tuple(out["symbols"]["p"][c]) == p
+        q_a = sum(q[:n_a]) if n_a < len(q) else 1  # the normalisation fixes the last slot
+        p_a = sum(p[:n_a])
+        want += mus[c] * ((n_a + n_b) * q_a - n_a) - mus[c] * (q_a - p_a)
+    assert sp.simplify(out["printed"] - want) == 0
+    assert sp.simplify(out["weighted"]) == 0
+
+
+def test_train_softmax_is_stable_for_large_logits():
+    """Logits of size ~1000 (init_scale=1000) still give the finite softmax model: each group's
+    row is normalised on its own maximum, even when the groups' maxima are far apart."""
+    from scipy.special import softmax
+
+    inst, groups = two_group_task()
+    run = hp.train_softmax(inst, groups=groups, steps=1, learning_rate=1e-12, batch_size=None,
+                           init_scale=1000, seed=5, record_every=1)
+    theta = 1000 * np.random.default_rng(5).standard_normal((2, 4))
+    theta[0, 3] = -np.inf  # response 3 is not plausible for group 0
+    assert theta[1].max() - theta[0].max() > 800  # beyond the range of exp
+    assert np.abs(run.model.p_hat - softmax(theta, axis=1)[groups]).max() <= FLOAT_TOLERANCE
+
+
+def test_gap_curve_refuses_a_grid_naming_its_shape():
+    """A 2-D array of thresholds is refused with its shape."""
+    floaty = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    with pytest.raises(ValueError, match=r"^thresholds must be a 1-D array, got shape \(1, 1\)$"):
+        hp.calibration_gap_curve(floaty, [[0.1]])
+
+
+def test_finite_differences_on_the_exact_witness():
+    """The exact witness (3/5, 1/5, 1/5): finite differences match both exact closed forms."""
+    witness = hp.printed_loss_counterexample()
+    for s in (1, F(3, 2)):
+        for printed, closed in ((False, hp.rescaled_loss_derivative),
+                                (True, hp.printed_prompted_loss_derivative)):
+            numeric = hp.finite_difference_derivative(witness, s=s, printed=printed)
+            assert abs(numeric - float(closed(witness, s))) <= FLOAT_TOLERANCE

@@ -548,3 +548,167 @@ def test_bad_problems_and_graders_refused():
         hp.expected_scores("c", good, [F(1, 2), F(1, 2)])
     with pytest.raises(ValueError, match="^n_graders must be"):
         hp.random_binary_beliefs(problem, np.random.default_rng(0), 0)
+
+
+# --- edge cases of the per-question and published-data paths --------------------------------
+
+
+def test_answer_policy_abstains_at_the_tie_and_takes_integer_confidences():
+    """q = t is a tie and the policy abstains; integer confidences are the floats 0.0 and 1.0."""
+    assert hp.answer_policy([F(1, 2), F(3, 4)], F(1, 2)).tolist() == [False, True]
+    assert hp.answer_policy([0.5, 0.25], 0.5).tolist() == [False, False]
+    assert hp.answer_policy(np.array([0, 1]), 0.5).tolist() == hp.answer_policy([0.0, 1.0], 0.5).tolist()
+    with pytest.raises(TypeError, match=r"^confidences must hold real numbers, got dtype <U3$"):
+        hp.answer_policy(["0.5"], 0.5)
+    with pytest.raises(TypeError, match=r"^confidences: entry 1 is float; exact confidences need "
+                                        r"int or Fraction entries$"):
+        hp.answer_policy(np.array([F(1, 2), 0.5], dtype=object), 0.5)
+
+
+def test_mask_errors_name_their_argument():
+    """A non-boolean answered (evaluation_score) or correct (threshold_audit) mask is refused by name."""
+    with pytest.raises(TypeError, match="^answered must be a boolean array"):
+        hp.evaluation_score([True], [1], 0.5)
+    with pytest.raises(TypeError, match="^correct must be a boolean array"):
+        hp.threshold_audit([0.5], [1], [0.5])
+
+
+def test_expected_evaluation_score_when_everything_is_abstained():
+    """With every question abstained the expected score is 0: a Fraction exactly, a float for floats."""
+    exact = hp.expected_evaluation_score([F(1, 2), F(1, 3)], [False, False], F(1, 2))
+    assert isinstance(exact, F) and exact == 0
+    floats = hp.expected_evaluation_score([0.5], [False], 0.5)
+    assert isinstance(floats, float) and floats == 0
+
+
+def test_threshold_audit_compares_exact_thresholds_exactly():
+    """Exact confidences are compared with exact thresholds: q = 1/3 is abstained at t = 1/3
+    (the float 1/3 is below 1/3, so a float comparison would answer)."""
+    audit = hp.threshold_audit([F(1, 3), F(2, 3)], [True, False], [F(1, 3)])
+    assert (audit["correct"].tolist(), audit["wrong"].tolist(), audit["abstained"].tolist()) == (
+        [0], [1], [1])
+    assert float(F(1, 3)) < F(1, 3)
+    assert all(v.dtype.kind == "i" for v in audit.values())
+    # float confidences against exact thresholds: the float 0.1 is above 1/10, as in answer_policy
+    for q, t in (([0.1, 0.5], F(1, 10)), ([F(1, 3), F(1, 2)], 1 / 3)):
+        audit = hp.threshold_audit(q, [True, True], [t])
+        assert audit["correct"][0] == np.count_nonzero(hp.answer_policy(q, t)) == 2
+
+
+def test_crossover_at_binary_grading():
+    """Equal accuracies, different error rates: the scores tie at t = 0 exactly, so t* = 0; the
+    second result must be a triple too."""
+    first, second = (2, 1, 1), (2, 2, 0)
+    assert hp.rescore(*first) == hp.rescore(*second)
+    assert hp.rescore(*first, F(1, 2)) != hp.rescore(*second, F(1, 2))
+    assert hp.crossover_target(first, second) == 0
+    with pytest.raises(ValueError, match=r"^second must be \(correct, wrong, abstained\)"):
+        hp.crossover_target((1, 2, 3), (1, 2))
+
+
+def test_random_binary_beliefs_weights_and_graders():
+    """Weights are integers in [0, max_weight] (default 10), normalised; all-zero weights become a
+    single weight 1; graders mark random non-empty subsets (not always all answers)."""
+    problem = hp.Problem("c", ("a", "b", "c", "IDK"), {"IDK"})
+    assert hp.random_binary_beliefs(problem, np.random.default_rng(3), 4) == \
+        hp.random_binary_beliefs(problem, np.random.default_rng(3), 4, max_weight=10)
+    rng = np.random.default_rng(11)
+    saw_zero, saw_strict_subset = False, False
+    for _ in range(30):
+        graders, beliefs = hp.random_binary_beliefs(problem, rng, 3, max_weight=1)
+        nonzero = {b for b in beliefs if b}
+        assert len(nonzero) == 1 and sum(beliefs) == 1  # weights in {0, 1}: equal nonzero beliefs
+        saw_zero |= 0 in beliefs
+        saw_strict_subset |= any(sum(g.values()) < len(problem.answers) for g in graders)
+        _, one_hot = hp.random_binary_beliefs(problem, rng, 3, max_weight=0)
+        assert sorted(one_hot) == [0, 0, 1]
+    assert saw_zero and saw_strict_subset
+    graders, beliefs = hp.random_binary_beliefs(problem, rng, 1)
+    assert len(graders) == 1 and beliefs == [1]
+    with pytest.raises(ValueError, match="^n_graders must be a positive integer, got True"):
+        hp.random_binary_beliefs(problem, rng, True)
+    with pytest.raises(TypeError, match="^problem must be a Problem, got str$"):
+        hp.random_binary_beliefs("c", rng, 2)
+
+
+def test_sympy_symbols_and_solutions():
+    """The sympy helpers use the documented symbols: k positive (penalty), a_1, w_1, a_2, w_2 real
+    (crossover), and return the solutions derived by hand."""
+    k, solutions = grading.confidence_for_penalty()
+    assert k == sp.Symbol("k", positive=True)
+    assert solutions == [k / (k + 1)]
+    symbols, s = grading.crossover_penalty_expression()
+    a1, w1, a2, w2 = sp.symbols("a_1 w_1 a_2 w_2", real=True)
+    assert symbols == (a1, w1, a2, w2)
+    assert sp.simplify(s - (a1 - a2) / (w1 - w2)) == 0
+    q, t, score = grading.expected_score_expression()
+    assert (q, t) == sp.symbols("q t", real=True)
+    assert sp.expand(score - (q - (1 - q) * t / (1 - t))) == 0
+
+
+def test_printed_rate_parsing():
+    """'22%' and '0.22' are both 11/50, with the rounding unit of the last printed digit; a rate
+    outside [0, 1] is refused, naming the field; 0 and 1 themselves are rates."""
+    assert grading._printed_rate("22%", "f") == (F(11, 50), F(1, 100))
+    assert grading._printed_rate(" 0.22 ", "f") == (F(11, 50), F(1, 100))
+    assert grading._printed_rate("12.5%", "f") == (F(1, 8), F(1, 1000))
+    assert grading._printed_rate("0.5", "f") == (F(1, 2), F(1, 10))
+    for text in ("0%", "0", "100%", "1"):
+        value, _ = grading._printed_rate(text, "f")
+        assert value == (0 if text.startswith("0") else 1)
+    for text in ("101%", "1.5"):
+        with pytest.raises(ValueError, match=rf"^f must be a rate in \[0, 1\], got '{text}'$"):
+            grading._printed_rate(text, "f")
+
+
+def simpleqa_rows(monkeypatch, *rows):
+    """simpleqa_results() read from the given (model, correct, wrong, abstained) rows."""
+    data = [{"model": m, "correct": c, "wrong": w, "abstained": a, "source": "s", "quoted_in": "q",
+             "note": ""} for m, c, w, a in rows]
+    monkeypatch.setattr(grading, "_read_csv", lambda name: data)
+    return hp.simpleqa_results()
+
+
+def test_simpleqa_rounding_tolerance(monkeypatch):
+    """Printed rates may miss 1 by half the sum of their rounding units, and no more."""
+    (derived,) = simpleqa_rows(monkeypatch, ("m", "51%", "50%", ""))  # 1.01: 1/100 over, allowed
+    assert derived.abstained == 0 and derived.abstention_derived is True
+    (derived,) = simpleqa_rows(monkeypatch, ("m", "0.51", "0.5", ""))  # units 1/100 and 1/10
+    assert derived.abstained == 0
+    with pytest.raises(ValueError, match="^m: correct \\+ wrong exceeds 1 beyond rounding$"):
+        simpleqa_rows(monkeypatch, ("m", "51%", "51%", ""))
+    # units 1/10, 1/100, 1/100: the sum may miss 1 by up to 6/100
+    (printed,) = simpleqa_rows(monkeypatch, ("m", "0.5", "0.33", "0.23"))
+    assert printed.abstention_derived is False and printed.abstained == F(23, 100)
+    (printed,) = simpleqa_rows(monkeypatch, ("m", "0.5", "0.33", "0.17"))
+    assert printed.rates == (F(1, 2), F(33, 100), F(17, 100))
+    with pytest.raises(ValueError, match="^m: the three rates do not add up to 1 within rounding$"):
+        simpleqa_rows(monkeypatch, ("m", "0.5", "0.33", "0.24"))
+    for i, field in enumerate(("correct", "wrong", "abstained")):
+        row = ["10%", "10%", "80%"]
+        row[i] = "150%"
+        with pytest.raises(ValueError, match=rf"^m: {field} must be a rate in \[0, 1\], got '150%'$"):
+            simpleqa_rows(monkeypatch, ("m", *row))
+
+
+def test_data_files_match_the_csv():
+    """benchmark_table and simpleqa_results carry every field of their CSV files (read here with
+    the csv module), with yes/no as booleans and abstention_derived True exactly when blank."""
+    import csv
+    from importlib import resources
+
+    def rows(name):
+        path = resources.files("hallu_proofs") / "data" / name
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    table = rows("table2_benchmarks.csv")
+    assert [(b.name, b.scoring_method, b.lm_graded, b.binary_grading, b.idk_credit, b.footnote,
+             b.source) for b in hp.benchmark_table()] == [
+        (r["benchmark"], r["scoring_method"], r["lm_graded"] == "yes", r["binary_grading"] == "yes",
+         r["idk_credit"], r["footnote"], r["source"]) for r in table]
+    results = hp.simpleqa_results()
+    for r, raw in zip(results, rows("simpleqa_rates.csv"), strict=True):
+        assert r.abstention_derived is (raw["abstained"].strip() == "")
+        assert (r.model, r.source, r.quoted_in, r.note) == (raw["model"], raw["source"],
+                                                           raw["quoted_in"], raw["note"])
