@@ -82,6 +82,8 @@ class Instance:
                 raise ValueError(
                     f"plausible has shape {plaus2.shape}, but p has shape {p2.shape}"
                 )
+        for name, arr in (("p", p2), ("p_hat", ph2)):
+            _check_rows_are_distributions(arr, name, self.exact)
         m = p2.shape[0]
         if "mu" in arrays:
             mu1 = arrays["mu"]
@@ -89,9 +91,6 @@ class Instance:
                 raise ValueError(f"mu has shape {mu1.shape}, expected ({m},): one entry per prompt")
         else:
             mu1 = np.full(m, Fraction(1, m) if self.exact else 1.0 / m, dtype=object if self.exact else float)
-
-        for name, arr in (("p", p2), ("p_hat", ph2)):
-            _check_rows_are_distributions(arr, name, self.exact)
         _check_rows_are_distributions(mu1[None, :], "mu", self.exact)
 
         if plaus2 is not None:

@@ -97,7 +97,8 @@ def theorem1_bound(inst: Instance):
     True
     """
     stats = _threshold_stats(inst, None)
-    ratio = Fraction(inst.max_valid, inst.min_errors) if inst.exact else inst.max_valid / inst.min_errors
+    # Exact; in float arithmetic the Fraction turns into the float max_valid / min_errors.
+    ratio = Fraction(inst.max_valid, inst.min_errors)
     return 2 * stats["iiv"] - ratio - stats["delta"]
 
 
@@ -119,10 +120,10 @@ def theorem1_slack_terms(inst: Instance) -> dict:
     True
     """
     above = classify(inst)
-    below = ~above if inst.plausible is None else inst.plausible & ~above
+    below = ~above  # implausible slots carry no mass under p or p_hat, so B may include them
     d = iiv_distribution(inst)
     exact = inst.exact
-    k_over_k = Fraction(inst.max_valid, inst.min_errors) if exact else inst.max_valid / inst.min_errors
+    k_over_k = Fraction(inst.max_valid, inst.min_errors)  # a float once combined with floats
 
     def mass(weights, mask):
         return _weighted_total(inst, _row_sums_over(weights, mask, exact))
@@ -172,7 +173,7 @@ def _weighted_total(inst: Instance, per_prompt):
 
 def _total(arr, mask, exact):
     if exact:
-        return Fraction(sum(arr[mask], Fraction(0)))
+        return Fraction(sum(arr[mask]))
     return float(arr[mask].sum())
 
 
@@ -189,8 +190,10 @@ def appendix_a_steps() -> list:
 
     mu, K, above = sp.symbols("mu K eta", positive=True)
     extra, k = sp.symbols("j k", nonnegative=True)
-    p_b, p_hat_b, p_hat_bv, delta = sp.symbols("p_B phat_B phat_BV delta", real=True)
-    p, d_above, d_below = sp.symbols("p D_AminusV D_BcapV", real=True)
+    # Steps 4a, 5 and 6 are identities: they hold for any values, so these symbols need no
+    # assumptions.
+    p_b, p_hat_b, p_hat_bv, delta = sp.symbols("p_B phat_B phat_BV delta")
+    p, d_above, d_below = sp.symbols("p D_AminusV D_BcapV")
     steps = []
 
     # Step 2: an error (c, r) above the threshold, p_hat = 1/K + eta, with |E_c| = K + j >= K,

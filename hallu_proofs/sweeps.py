@@ -126,7 +126,7 @@ def theorem1_sweep(rng, n_instances=1_000_000, n_prompts=3, n_responses=6, chunk
                   float_slack, exact_slack, n_instances, chunk, exact_rechecks)
 
 
-def _batch_probabilities(valid, p_weights, q_weights, mu_weights):
+def _batch_probabilities(p_weights, q_weights, mu_weights):
     p = p_weights / p_weights.sum(axis=2, keepdims=True)
     q = q_weights / q_weights.sum(axis=2, keepdims=True)
     mu = mu_weights / mu_weights.sum(axis=1, keepdims=True)
@@ -139,7 +139,7 @@ def poor_model_batch(valid, p_weights, q_weights, mu_weights):
     opt(G) = min over t in [0, 1] of err_iiv(f_t); the minimum is attained at t = 0 or at one of
     the model's probabilities, which are compared exactly as integer cross-products.
     """
-    p, q, mu = _batch_probabilities(valid, p_weights, q_weights, mu_weights)
+    p, q, mu = _batch_probabilities(p_weights, q_weights, mu_weights)
     b, m, n = valid.shape
     error = ~valid
     n_errors = error.sum(axis=2)
@@ -192,7 +192,7 @@ def theorem4_batch(valid, p_weights, q_weights, mu_weights):
     With t uniform on [0, 1], Pr[p_hat(r|c) > t] = p_hat(r|c), so the expectation is
     sum_c mu(c)/2 [p_hat(E_c|c) / |E_c| + 1 - p_hat(a_c|c)].
     """
-    _, q, mu = _batch_probabilities(valid, p_weights, q_weights, mu_weights)
+    _, q, mu = _batch_probabilities(p_weights, q_weights, mu_weights)
     error = ~valid
     n_errors = error.sum(axis=2)
     q_err = (q * error).sum(axis=2)

@@ -25,11 +25,9 @@ from .instances import ROW_SUM_TOLERANCE
 
 def check_real(x, name):
     """A finite real number (int, float, Fraction, numpy scalar); bools are refused."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, Real):
+    if isinstance(x, bool) or not isinstance(x, Real):  # numpy's bool_ is not a Real
         raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    if isinstance(x, float) and not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x!r}")
-    if isinstance(x, np.floating) and not np.isfinite(x):
+    if isinstance(x, (float, np.floating)) and not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x!r}")
     return x
 
@@ -52,7 +50,7 @@ def check_confidence_level(gamma, name="gamma"):
 
 def check_positive_int(n, name, minimum=1):
     """An integer >= ``minimum`` (numpy integers accepted, bools and floats refused)."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral):
+    if isinstance(n, bool) or not isinstance(n, Integral):  # numpy's bool_ is not Integral
         raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {n}")
@@ -79,10 +77,11 @@ def check_distribution(values, name):
         arr = arr.astype(float)
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
-            raise ValueError(f"{name}: entry {bad[0]} is {arr[bad[0]]!r}; entries must be finite")
+            raise ValueError(f"{name}: entry {bad[0]} is {float(arr[bad[0]])!r}; entries must be finite")
     negative = np.flatnonzero(arr < 0)
     if negative.size:
-        raise ValueError(f"{name}: entry {negative[0]} is {arr[negative[0]]!r}; entries must be >= 0")
+        value = arr[negative[0]] if exact else float(arr[negative[0]])
+        raise ValueError(f"{name}: entry {negative[0]} is {value!r}; entries must be >= 0")
     total = arr.sum()
     if (total != 1) if exact else not abs(total - 1) <= ROW_SUM_TOLERANCE:
         raise ValueError(f"{name} must sum to 1, got {total!r}" if exact else

@@ -132,3 +132,239 @@ def test_bad_threshold_is_refused(threshold, error):
     for quantity in (hp.iiv_error, hp.calibration_gap, hp.classify):
         with pytest.raises(error, match="threshold"):
             quantity(inst, threshold=threshold)
+
+
+def weight_ratios(rows):
+    """Every ratio x / y of two positive entries of one row, over all the given rows."""
+    return {F(x) / F(y) for row in rows for x in row if x > 0 for y in row if y > 0}
+
+
+def test_random_instance_draws_integer_weights_up_to_the_denominator():
+    """p, p_hat and mu are integer weights 1..denominator, normalised: every ratio of two positive
+    entries of a row is a/b with a, b in 1..denominator, and over many draws every such ratio occurs."""
+    denominator = 3
+    possible = {F(a, b) for a in range(1, denominator + 1) for b in range(1, denominator + 1)}
+    seen = {"p": set(), "p_hat": set(), "mu": set()}
+    for seed in range(60):
+        inst = hp.random_instance(np.random.default_rng(seed), 3, 4, exact=True, denominator=denominator)
+        seen["p"] |= weight_ratios(inst.p)
+        seen["p_hat"] |= weight_ratios(inst.p_hat)
+        seen["mu"] |= weight_ratios([inst.mu])
+        assert all(x > 0 for x in inst.p_hat.ravel()) and all(x > 0 for x in inst.mu)
+        assert all((x > 0) == v for x, v in zip(inst.p.ravel(), inst.valid.ravel()))
+    assert seen == {"p": possible, "p_hat": possible, "mu": possible}
+
+
+def test_random_instance_has_both_kinds_of_slot_in_every_prompt():
+    """Every prompt has a valid and an error slot, and over many draws any number of valid slots
+    from 1 to n - 1 occurs, in any column."""
+    counts, valid_columns, error_columns = set(), set(), set()
+    for seed in range(60):
+        inst = hp.random_instance(np.random.default_rng(seed), 2, 4)
+        assert inst.plausible is None and inst.p.shape == (2, 4) and not inst.single_prompt
+        counts |= set(inst.n_valid.tolist())
+        valid_columns |= set(np.nonzero(inst.valid)[1].tolist())
+        error_columns |= set(np.nonzero(inst.error)[1].tolist())
+    assert counts == {1, 2, 3} and valid_columns == error_columns == {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize("sharpness", [1.0, 3.0])
+def test_random_instance_exact_and_float_draw_the_same_instance(sharpness):
+    """The same generator state gives the same instance in Fractions and in floats."""
+    for seed in range(20):
+        exact = hp.random_instance(np.random.default_rng(seed), 3, 5, exact=True, sharpness=sharpness)
+        approx = hp.random_instance(np.random.default_rng(seed), 3, 5, sharpness=sharpness)
+        assert exact.exact and not approx.exact
+        assert (exact.valid == approx.valid).all()
+        for name in ("p", "p_hat", "mu"):
+            want = getattr(exact, name).astype(float)
+            assert np.allclose(getattr(approx, name), want, rtol=0, atol=1e-15), name
+
+
+def test_random_instance_defaults():
+    """The defaults are floats, denominator 12 and sharpness 1 (p_hat weights uniform on 1..12)."""
+    default = hp.random_instance(np.random.default_rng(4), 3, 6)
+    explicit = hp.random_instance(np.random.default_rng(4), 3, 6, exact=False, denominator=12,
+                                  sharpness=1.0)
+    for name in ("p", "p_hat", "mu", "valid"):
+        assert (getattr(default, name) == getattr(explicit, name)).all(), name
+
+
+def test_random_instance_sharpness_makes_p_hat_peakier():
+    """p_hat's weights are ceil(u ** sharpness * denominator), u uniform on [0, 1): they stay in
+    1..denominator, and weight 1 (the row minimum) has probability denominator ** (-1 / sharpness)."""
+    denominator, sharpness = 4, 3.0
+    possible = {F(a, b) for a in range(1, denominator + 1) for b in range(1, denominator + 1)}
+    at_minimum = {1.0: [], sharpness: []}
+    for s in at_minimum:
+        for seed in range(20):
+            inst = hp.random_instance(np.random.default_rng(seed), 4, 6, exact=True,
+                                      denominator=denominator, sharpness=s)
+            assert weight_ratios(inst.p_hat) <= possible
+            at_minimum[s] += [np.mean([x == min(row) for x in row]) for row in inst.p_hat]
+    # Share of slots at their row's minimum: at least Pr[weight = 1] = 4 ** (-1/3) = 0.63 when
+    # sharpened, against about 1/4 + (ties) without.
+    assert np.mean(at_minimum[sharpness]) > 0.55 > 0.45 > np.mean(at_minimum[1.0])
+
+
+def test_repr_names_the_sizes_and_the_arithmetic():
+    exact = hp.Instance([1, 0, 0], [F(1, 2), F(1, 4), F(1, 4)], [True, False, False])
+    floats = hp.Instance(P, P_HAT, VALID)
+    assert repr(exact) == "Instance(1 prompt(s) x 3 response slots, exact, max|V_c| = 1, min|E_c| = 2)"
+    assert repr(floats) == "Instance(2 prompt(s) x 3 response slots, float, max|V_c| = 2, min|E_c| = 1)"
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 1), r"^n_responses must be >= 2, got 1$"),
+    ((0, 3), r"^n_prompts must be >= 1, got 0$"),
+])
+def test_random_instance_refuses_bad_sizes(args, message):
+    with pytest.raises(ValueError, match=message):
+        hp.random_instance(np.random.default_rng(0), *args)
+
+
+def test_random_instance_smallest_sizes():
+    """One prompt with two slots: one valid, one error."""
+    inst = hp.random_instance(np.random.default_rng(0), 1, 2, exact=True)
+    assert inst.n_valid.tolist() == [1] and inst.n_errors.tolist() == [1] and inst.mu.tolist() == [1]
+
+
+MORE_BAD_INPUTS = [
+    # Faults in a later prompt or response: the message names that prompt and response.
+    (dict(p=[[1.0, 0.0, 0.0], [0.5, 0.0, 0.5]], p_hat=[[0.5, 0.5, 0.0]] * 2,
+          valid=[[True, False, False], [True, False, True]],
+          plausible=[[True, True, False], [True, True, False]]),
+     r"^valid marks response 2 of prompt 1 as valid, but plausible says it is not plausible$"),
+    (dict(p=[[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], p_hat=[[0.5, 0.5, 0.0], [0.5, 0.25, 0.25]],
+          valid=[[True, False, False]] * 2, plausible=[[True, True, False]] * 2),
+     r"^p_hat puts mass 0\.25 outside the plausible set, on response 2 of prompt 1$"),
+    (dict(p=[[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]], p_hat=[[0.5, 0.5, 0.0]] * 2,
+          valid=[[True, False, False], [False, True, False]],
+          plausible=[[True, True, False], [True, True, False]]),
+     r"^p puts mass 0\.5 outside the plausible set, on response 2 of prompt 1$"),
+    (dict(p=[[1.0, 0.0, 0.0], [0.5, 0.0, 0.5]], p_hat=[[0.5, 0.5, 0.0]] * 2,
+          valid=[[True, False, False], [True, False, False]]),
+     r"^p puts mass 0\.5 on error response 2 of prompt 1 \(the theorem assumes p\(V\) = 1\)$"),
+    (dict(p=[[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], p_hat=[[0.5, 0.5, 0.0]] * 2,
+          valid=[[True, False, False], [False, False, False]], plausible=[[True] * 3, [True, True, False]]),
+     r"^valid: prompt 1 has no valid response \(every prompt needs at least one valid and one "
+     r"error response\)$"),
+    (dict(p=[[1.0, 0.0], [1.0, 0.0]], p_hat=[[0.5, 0.5], [0.5, 0.5]], valid=[[True, False], [True, True]],
+          plausible=[[True, True], [True, True]]),
+     r"^valid: prompt 1 has no error response"),
+    (dict(p=[[1.0, 0.0], [1.0, 0.0]], p_hat=[[0.5, 0.5], [0.5, -0.5 + 1.0]],
+          valid=[[True, False]] * 2, mu=[0.25, 0.25, 0.5]),
+     r"^mu has shape \(3,\), expected \(2,\): one entry per prompt$"),
+    (dict(p=[[1.0, 0.0], [1.0, 0.0]], p_hat=[[0.5, 0.5], [1.5, -0.5]], valid=[[True, False]] * 2),
+     r"^p_hat: prompt 1, response 1 is -0\.5; entries must be finite and >= 0$"),
+    (dict(p=[[1.0, 0.0], [1.0, 0.0]], p_hat=[[0.5, 0.5]] * 2, valid=[[True, False]] * 2,
+          mu=[1.0, float("nan")]),
+     r"^mu: entry 1 is nan; entries must be finite and >= 0$"),
+    (dict(p=[[1.0, 0.0], [1.0, 0.0]], p_hat=[[0.5, 0.5]] * 2, valid=[[True, False]] * 2, mu=[0.5, 0.25]),
+     r"^mu sums to 0\.75, not 1$"),
+    (dict(p=[[1, 0], [1, 0]], p_hat=[[F(1, 2), F(1, 2)], [F(3, 2), F(-1, 2)]], valid=[[True, False]] * 2),
+     r"^p_hat: prompt 1, response 1 is -1/2; entries must be finite and >= 0$"),
+    (dict(p=[[1, 0], [1, 0]], p_hat=[[F(1, 2), F(1, 2)]] * 2, valid=[[True, False]] * 2,
+          mu=[F(1, 2), F(1, 3)]),
+     r"^mu sums to 5/6, not 1$"),
+    (dict(p=[[1, 0], [F(1, 2), F(1, 3)]], p_hat=[[F(1, 2), F(1, 2)]] * 2, valid=[[True, False]] * 2),
+     r"^p sums to 5/6 for prompt 1, not 1$"),
+    (dict(p=np.zeros((2, 0)), p_hat=np.zeros((2, 0)), valid=np.zeros((2, 0), bool)), r"^p is empty$"),
+    (dict(p=np.zeros((0, 2)), p_hat=np.zeros((0, 2)), valid=np.zeros((0, 2), bool)), r"^p is empty$"),
+    (dict(p=[[1.0, 0.0]], p_hat=[[0.5, 0.5]], valid=[[True, False, False]]),
+     r"^valid has shape \(1, 3\), but p has shape \(1, 2\)$"),
+    (dict(p=[[1.0, 0.0]], p_hat=[[0.5, 0.5]], valid=[[True, False]], plausible=[[True, True, True]]),
+     r"^plausible has shape \(1, 3\), but p has shape \(1, 2\)$"),
+    (dict(p=[1.0, 0.0], p_hat=[0.5, 0.5], valid=np.ones((1, 1, 2), bool)),
+     r"^valid must be 1-D \(one prompt\) or 2-D \(prompts x responses\), got 3-D$"),
+    (dict(p=[1.0, 0.0], p_hat=[0.5, 0.5], valid=[True, False], plausible=[1, 1]),
+     r"^plausible must be a boolean array, got dtype int"),
+]
+
+
+@pytest.mark.parametrize("kwargs, message", MORE_BAD_INPUTS)
+def test_refusals_name_the_prompt_and_response_at_fault(kwargs, message):
+    with pytest.raises(ValueError if "boolean" not in message else TypeError, match=message):
+        hp.Instance(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(p=[[1, 0], [1, 0]], p_hat=[[F(1, 2), F(1, 2)], [F(1, 2), 0.5]], valid=[[True, False]] * 2),
+     r"^p_hat: entry \(1, 1\) is 0\.5; exact instances need int or fractions\.Fraction entries"),
+    (dict(p=np.array([1, 0], dtype=object), p_hat=np.array([F(1, 2), True], dtype=object),
+          valid=[True, False]),
+     r"^p_hat: entry \(1,\) is True; exact instances need int"),
+    (dict(p=[1.0, 0.0], p_hat=[0.5, 0.5], valid=[True, False], mu=np.array([F(1)], dtype=object)),
+     r"^p: entry \(0,\) is 1\.0; exact instances"),
+    (dict(p=[1.0, 0.0], p_hat=[0.5 + 0.5j, 0.5], valid=[True, False]), r"^p_hat must hold real numbers"),
+])
+def test_exact_and_type_refusals(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        hp.Instance(**kwargs)
+
+
+def test_exact_entries_become_fractions_of_python_ints():
+    """numpy integers and Fractions of numpy integers are turned into plain Fractions."""
+    p = np.array([np.int64(1), np.int64(0)], dtype=object)
+    p_hat = np.array([F(np.int64(1), np.int64(4)), F(3, 4)], dtype=object)
+    inst = hp.Instance(p, p_hat, [True, False])
+    for x in (*inst.p.ravel(), *inst.p_hat.ravel(), *inst.mu):
+        assert type(x) is F and type(x.numerator) is int and type(x.denominator) is int
+    assert inst.p.tolist() == [[1, 0]] and inst.p_hat.tolist() == [[F(1, 4), F(3, 4)]]
+    assert inst.p.shape == inst.p_hat.shape == (1, 2) and inst.single_prompt
+
+
+def test_exact_mu_is_kept_and_float_mu_is_uniform_by_default():
+    inst = hp.Instance([[1, 0], [1, 0]], [[F(1, 2), F(1, 2)]] * 2, [[True, False]] * 2, mu=[F(1, 3), F(2, 3)])
+    assert inst.mu.tolist() == [F(1, 3), F(2, 3)] and inst.exact
+    floats = hp.Instance([[1.0, 0.0]] * 4, [[0.5, 0.5]] * 4, [[True, False]] * 4)
+    assert floats.mu.dtype == float and floats.mu.tolist() == [0.25] * 4 and not floats.exact
+    assert not floats.single_prompt and floats.n_prompts == 4
+
+
+def test_plausible_sets_of_different_sizes():
+    """Slots outside R_c are neither valid nor errors; counts and the error mask follow R_c."""
+    inst = hp.Instance([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]], [[0.5, 0.5, 0.0], [0.25, 0.25, 0.5]],
+                       [[True, False, False], [True, True, False]],
+                       plausible=[[True, True, False], [True, True, True]])
+    assert inst.n_valid.tolist() == [1, 2] and inst.n_errors.tolist() == [1, 1]
+    assert inst.error.tolist() == [[False, True, False], [False, False, True]]
+    assert inst.plausible.tolist() == [[True, True, False], [True, True, True]]
+    assert (inst.max_valid, inst.min_errors) == (2, 1)
+    with pytest.raises(ValueError):
+        inst.plausible[0, 0] = False
+    for arr in (inst.p, inst.valid, inst.error, inst.mu):
+        assert not arr.flags.writeable
+    no_plausible = hp.Instance(P, P_HAT, VALID)
+    assert no_plausible.plausible is None
+    assert no_plausible.error.tolist() == (~np.array(VALID)).tolist()
+
+
+def test_exact_default_threshold_and_number():
+    inst = hp.Instance([1, 0, 0, 0], [F(1, 4)] * 4, [True, False, False, False])
+    assert inst.default_threshold == F(1, 3) and type(inst.default_threshold) is F
+    assert inst.number(0.5) == F(1, 2) and type(inst.number(1)) is F
+    floats = hp.Instance([1.0, 0.0, 0.0], [0.5, 0.25, 0.25], [True, False, False])
+    assert floats.default_threshold == 0.5 and type(floats.number(1)) is float
+
+
+@pytest.mark.parametrize("threshold", [0, 1, F(1, 3), 0.25, np.float64(0.5)])
+def test_threshold_boundaries_are_accepted_in_the_instance_arithmetic(threshold):
+    exact = hp.Instance([1, 0, 0], [F(1, 3)] * 3, [True, False, False])
+    t = hp.instances.check_threshold(threshold, exact)
+    assert t == F(threshold) and type(t) is F
+    floats = hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])
+    t = hp.instances.check_threshold(threshold, floats)
+    assert t == float(threshold) and type(t) is float
+
+
+@pytest.mark.parametrize("threshold, error, message", [
+    (-0.1, ValueError, r"^threshold must be a number in \[0, 1\], got -0\.1$"),
+    (F(3, 2), ValueError, r"^threshold must be a number in \[0, 1\], got Fraction\(3, 2\)$"),
+    ("0.5", TypeError, r"^threshold must be a real number, got str$"),
+    (True, TypeError, r"^threshold must be a real number, got bool$"),
+])
+def test_check_threshold_messages(threshold, error, message):
+    inst = hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])
+    with pytest.raises(error, match=message):
+        hp.instances.check_threshold(threshold, inst)

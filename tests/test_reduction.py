@@ -222,3 +222,113 @@ def test_birthday_ratio():
     inst = hp.Instance(p, np.full(366, 1 / 366), valid)
     assert (inst.max_valid, inst.min_errors) == (2, 364)
     assert hp.theorem1_bound(inst) <= hp.generative_error(inst)
+
+
+def reference_iiv_distribution(inst):
+    """D(c, r) by loops: mu(c) p(r|c) / 2 on valid slots, mu(c) / (2 |E_c|) on errors, 0 elsewhere."""
+    m, n = inst.p.shape
+    d = [[0] * n for _ in range(m)]
+    for c in range(m):
+        n_err = sum(1 for r in range(n) if inst.error[c, r])
+        for r in range(n):
+            if inst.valid[c, r]:
+                d[c][r] = inst.mu[c] * inst.p[c, r] / 2
+            elif inst.error[c, r]:
+                d[c][r] = inst.mu[c] / (2 * n_err)
+    return d
+
+
+def as_float_instance(inst):
+    return hp.Instance(inst.p.astype(float), inst.p_hat.astype(float), inst.valid,
+                       mu=inst.mu.astype(float), plausible=inst.plausible)
+
+
+@given(instances(exact=True))
+def test_iiv_distribution_matches_its_definition(inst):
+    """D(c, r) equals its definition slot by slot, exactly; the float path agrees with it."""
+    d = hp.iiv_distribution(inst)
+    want = reference_iiv_distribution(inst)
+    assert d.tolist() == want and all(type(x) is F for x in d.ravel())
+    got = hp.iiv_distribution(as_float_instance(inst))
+    assert got.dtype == float
+    assert np.allclose(got, np.array(want, dtype=float), rtol=0, atol=FLOAT_TOLERANCE)
+
+
+def reference_slack_terms(inst):
+    """The three terms of Appendix A by loops over the slots, A = {p_hat > 1/K}, B = the rest of R_c."""
+    t = inst.default_threshold
+    errors_above = valid_below = p_below = p_hat_below = 0
+    for c in range(inst.n_prompts):
+        n_err = sum(1 for r in range(inst.p.shape[1]) if inst.error[c, r])
+        for r in range(inst.p.shape[1]):
+            if inst.plausible is not None and not inst.plausible[c, r]:
+                continue
+            mu, q = inst.mu[c], inst.p_hat[c, r]
+            if q > t and inst.error[c, r]:
+                errors_above += mu * q - 2 * mu / (2 * n_err)
+            if not q > t:
+                p_below += mu * inst.p[c, r]
+                p_hat_below += mu * q
+                if inst.valid[c, r]:
+                    valid_below += mu * q
+    ratio = inst.number(F(inst.max_valid, inst.min_errors))
+    return {"errors_above_threshold": errors_above,
+            "valid_below_threshold": ratio - valid_below,
+            "calibration": hp.calibration_gap(inst) - (p_below - p_hat_below)}
+
+
+@given(instances(exact=True))
+def test_each_slack_term_matches_its_definition(inst):
+    """Each of the three terms equals its Appendix A definition, exactly; in floats, approximately."""
+    terms = hp.theorem1_slack_terms(inst)
+    assert terms == reference_slack_terms(inst)
+    assert all(type(x) is F for x in terms.values())
+    floats = hp.theorem1_slack_terms(as_float_instance(inst))
+    assert list(floats) == list(terms) and all(type(x) is float for x in floats.values())
+    assert np.allclose([floats[k] for k in terms], [float(v) for v in terms.values()],
+                       rtol=0, atol=FLOAT_TOLERANCE)
+
+
+def test_appendix_a_steps_are_the_stated_expressions():
+    """Each step's expression is the one the proof needs, rebuilt here from the step's statement."""
+    import sympy as sp
+
+    mu, big_k, eta = sp.symbols("mu K eta", positive=True)
+    j, s = sp.symbols("j s", nonnegative=True)
+    e = sp.symbols("e1:4", nonnegative=True)
+    (_, step2, holds2), (_, step4a, _), (_, step4b, holds4b), (_, step5, _), (_, step6, _) = (
+        hp.reduction.appendix_a_steps())
+    # An error above 1/K: mu p_hat = mu (1/K + eta), and 2 D = mu / |E_c| with |E_c| = K + j.
+    assert step2.free_symbols == {mu, big_k, eta, j} and holds2 is True
+    assert sp.simplify(step2 - (mu * (1 / big_k + eta) - mu / (big_k + j))) == 0
+    # Three valid slots below 1/K, each 1/K - e_i, and k = 3 + s slots in all.
+    assert step4b.free_symbols == {big_k, s, *e} and holds4b is True
+    assert sp.simplify(step4b - ((3 + s) / big_k - sum(1 / big_k - g for g in e))) == 0
+    assert step4a == step5 == step6 == 0
+
+
+HAND_MADE = [
+    # One prompt: an error far above 1/K = 1/3, the valid answer below it, one implausible slot.
+    hp.Instance([1, 0, 0, 0, 0], [F(1, 10), F(6, 10), F(2, 10), F(1, 10), 0],
+                [True, False, False, False, False], plausible=[True, True, True, True, False]),
+    # Two prompts of different sizes, errors above and valid slots both sides of 1/K = 1/2.
+    hp.Instance([[F(1, 2), F(1, 2), 0, 0], [1, 0, 0, 0]],
+                [[F(3, 5), F(1, 10), F(1, 5), F(1, 10)], [F(1, 4), F(3, 4), 0, 0]],
+                [[True, True, False, False], [True, False, False, False]], mu=[F(1, 3), F(2, 3)],
+                plausible=[[True] * 4, [True, True, True, False]]),
+]
+
+
+@pytest.mark.parametrize("inst", HAND_MADE)
+def test_slack_terms_on_hand_made_instances(inst):
+    """Errors above the threshold, valid slots below it and implausible slots all occur here."""
+    terms = hp.theorem1_slack_terms(inst)
+    assert terms == reference_slack_terms(inst) and terms["errors_above_threshold"] > 0
+    assert sum(terms.values()) == hp.generative_error(inst) - hp.theorem1_bound(inst)
+    floats = hp.theorem1_slack_terms(as_float_instance(inst))
+    assert np.allclose([floats[k] for k in terms], [float(v) for v in terms.values()],
+                       rtol=0, atol=FLOAT_TOLERANCE)
+    d = hp.iiv_distribution(inst)
+    assert d.tolist() == reference_iiv_distribution(inst)
+    assert np.allclose(hp.iiv_distribution(as_float_instance(inst)), d.astype(float), rtol=0,
+                       atol=FLOAT_TOLERANCE)

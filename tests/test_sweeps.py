@@ -1,5 +1,7 @@
 """The vectorized sweep of Theorem 1 computes the same quantities as the reduction module."""
 
+from fractions import Fraction as F
+
 import numpy as np
 import pytest
 from tolerance import FLOAT_TOLERANCE
@@ -98,3 +100,245 @@ def test_sweeps_would_see_a_stronger_claim_fail():
     weights, sizes = draw_distribution_batch(np.random.default_rng(9), 20_000)
     _, bias = good_turing_bias_batch(weights, sizes)
     assert np.any(bias > 1 / (2 * sizes) + FLOAT_TOLERANCE)
+
+
+def test_sweep_draws_in_chunks_and_rechecks_the_tightest_in_draw_order():
+    """_sweep draws n_instances in chunks, counts slacks below -1e-12, and re-checks exactly the
+    tightest instances, ties broken by the order of drawing."""
+    slack = np.array([1.0, 0.0] * 20)
+    slack[[5, 8, 20]] = [-1e-12, -2e-12, -0.5]
+    sizes, rechecked = [], []
+
+    def draw(size):
+        start = sum(sizes)
+        sizes.append(size)
+        return (np.arange(start, start + size),)
+
+    def exact_slack(i):
+        rechecked.append(int(i))
+        return F(int(i)) - 10
+
+    result = sweeps._sweep(draw, lambda idx: slack[idx], exact_slack, 40, 7, 6)
+    assert sizes == [7, 7, 7, 7, 7, 5]
+    want = sorted(range(40), key=lambda i: (slack[i], i))[:6]
+    assert rechecked == want
+    assert result == {
+        "instances": 40, "violations": int(sum(s < -1e-12 for s in slack)), "smallest_slack": -0.5,
+        "exact_rechecked": 6, "exact_violations": sum(1 for i in want if i < 10),
+        "smallest_exact_slack": min(F(i) - 10 for i in want),
+    }
+    rechecked.clear()
+    sizes.clear()
+    result = sweeps._sweep(draw, lambda idx: slack[idx], exact_slack, 3, 40, 6)
+    assert sizes == [3] and result["exact_rechecked"] == 3 and sorted(rechecked) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(n_instances=0), ValueError, r"^n_instances must be >= 1, got 0$"),
+    (dict(n_instances=10.5), TypeError, r"^n_instances must be an integer"),
+    (dict(n_instances=10, chunk=0), ValueError, r"^chunk must be >= 1, got 0$"),
+    (dict(n_instances=10, chunk=2.0), TypeError, r"^chunk must be an integer, got float$"),
+    (dict(n_instances=10, n_prompts=0), ValueError, r"^n_prompts must be >= 1, got 0$"),
+    (dict(n_instances=10, n_prompts=None), TypeError, r"^n_prompts must be an integer"),
+    (dict(n_instances=10, n_responses=1), ValueError, r"^n_responses must be >= 2, got 1$"),
+])
+def test_sweep_refuses_bad_sizes_by_name(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        theorem1_sweep(np.random.default_rng(0), **kwargs)
+
+
+def test_sweep_accepts_the_smallest_sizes():
+    """One prompt with two slots (one valid, one error) is a valid setting."""
+    result = theorem1_sweep(np.random.default_rng(1), n_instances=300, n_prompts=1, n_responses=2,
+                            exact_rechecks=5)
+    assert result["violations"] == 0 and result["exact_rechecked"] == 5
+
+
+SWEEPS = {
+    # name: (keyword defaults of the committed ledger run, shape of one drawn batch member)
+    "theorem1_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 6)),
+    "poor_model_sweep": (dict(n_instances=10**6, chunk=50_000, exact_rechecks=1000), (2, 5)),
+    "theorem4_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 5)),
+    "observation1_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), None),
+    "good_turing_bias_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), None),
+}
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Replace _sweep by a recorder of the arguments each sweep hands it."""
+    calls = {}
+
+    def fake(draw, float_slack, exact_slack, n_instances, chunk, exact_rechecks):
+        calls.update(draw=draw, float_slack=float_slack, exact_slack=exact_slack,
+                     sizes=dict(n_instances=n_instances, chunk=chunk, exact_rechecks=exact_rechecks))
+        return calls
+
+    monkeypatch.setattr(sweeps, "_sweep", fake)
+    return calls
+
+
+@pytest.mark.parametrize("name", list(SWEEPS))
+def test_sweep_defaults_are_those_of_the_ledger_run(name, captured):
+    """By default each sweep checks 10^6 instances (the ledger's minimum) and re-checks 1000
+    exactly, in the chunks and sizes with which book/data/ledger_sweeps.json was made."""
+    sizes, shape = SWEEPS[name]
+    getattr(sweeps, name)(np.random.default_rng(0))
+    assert captured["sizes"] == sizes
+    batch = captured["draw"](3)
+    assert all(len(arr) == 3 for arr in batch)
+    if shape is not None:
+        assert batch[0].shape == (3, *shape)
+
+
+@pytest.mark.parametrize("name", list(SWEEPS))
+def test_exact_slack_agrees_with_the_float_slack(name, captured):
+    """Each sweep's exact re-check of an instance computes the same slack as its float formula."""
+    getattr(sweeps, name)(np.random.default_rng(2), n_instances=10**6)
+    batch = captured["draw"](30)
+    floats = captured["float_slack"](*batch)
+    assert floats.shape == (30,)
+    for i in range(30):
+        exact = captured["exact_slack"](*(arr[i] for arr in batch))
+        assert type(exact) is F
+        assert float(exact) == pytest.approx(floats[i], abs=FLOAT_TOLERANCE), i
+
+
+def test_observation1_recheck_reports_an_optimal_abstention(captured, monkeypatch):
+    """Should the grading module ever find an abstention optimal, the exact re-check reports a
+    violation (a negative slack) even when the scores tie."""
+    from hallu_proofs import grading
+
+    sweeps.observation1_sweep(np.random.default_rng(3))
+    member = [arr[0] for arr in captured["draw"](1)]
+    assert captured["exact_slack"](*member) > 0
+    monkeypatch.setattr(grading, "optimal_responses", lambda problem, graders, beliefs: {"IDK 0"})
+    sweeps.observation1_sweep(np.random.default_rng(3))
+    assert captured["exact_slack"](*member) < 0
+
+
+def test_weight_batch_draws_every_weight_from_its_range():
+    """p weights are 1..denominator exactly on valid slots, p_hat weights 0..denominator (about
+    0.2 + 0.8/9 of them zero, by construction), mu weights 1..denominator; defaults: denominator 8."""
+    rng = np.random.default_rng(21)
+    valid, p_w, q_w, mu_w = draw_weight_batch(rng, 3000, 3, 6, denominator=5)
+    assert set(np.unique(p_w[valid]).tolist()) == {1, 2, 3, 4, 5} and (p_w[~valid] == 0).all()
+    assert set(np.unique(q_w).tolist()) == {0, 1, 2, 3, 4, 5}
+    assert set(np.unique(mu_w).tolist()) == {1, 2, 3, 4, 5}
+    zero_share = (q_w == 0).mean()
+    assert abs(zero_share - (0.2 + 0.8 / 6)) < 0.02
+    assert (q_w.sum(axis=2) > 0).all()
+    default = draw_weight_batch(np.random.default_rng(4), 50, 2, 4)
+    explicit = draw_weight_batch(np.random.default_rng(4), 50, 2, 4, denominator=8)
+    assert all((a == b).all() for a, b in zip(default, explicit))
+
+
+def test_weight_batch_mixes_sparse_and_dense_valid_sets():
+    """The share of valid slots is drawn per instance: some instances have one valid slot in every
+    prompt, others one error slot in every prompt; within a row p's weights differ."""
+    valid, p_w, q_w, _ = draw_weight_batch(np.random.default_rng(22), 3000, 3, 6)
+    n_valid = valid.sum(axis=2)
+    assert ((n_valid == 1).all(axis=1)).any() and ((n_valid == 5).all(axis=1)).any()
+    assert ((n_valid >= 1) & (n_valid <= 5)).all()
+    assert set(np.nonzero(~valid)[2].tolist()) == set(range(6))
+    rows_with_two_valid = n_valid >= 2
+    spread = p_w.max(axis=2) > np.where(valid, p_w, 99).min(axis=2)
+    assert spread[rows_with_two_valid].mean() > 0.5
+    assert (q_w.max(axis=2) > q_w.min(axis=2)).mean() > 0.9
+
+
+def test_weight_batch_guarantees_a_positive_p_hat_row():
+    """A row whose p_hat weights all came out zero gets weight 1 on its first slot."""
+    class ZeroWeights:
+        """A generator whose integer draws are all zero (so every p_hat row starts empty)."""
+
+        def __init__(self, rng):
+            self.rng = rng
+
+        def integers(self, low, high, size=None):
+            return np.maximum(np.zeros(size, int), low) if low else np.zeros(size, int)
+
+        def __getattr__(self, name):
+            return getattr(self.rng, name)
+
+    _, _, q_w, _ = draw_weight_batch(ZeroWeights(np.random.default_rng(0)), 5, 2, 4)
+    assert (q_w[..., 0] == 1).all() and (q_w[..., 1:] == 0).all()
+
+
+def test_multiple_choice_batch_has_one_answer_anywhere():
+    """Exactly one valid answer per prompt, in any column, with p a point mass on it."""
+    valid, p_w, q_w, mu_w = draw_multiple_choice_batch(np.random.default_rng(23), 2000, 2, 4)
+    assert (valid.sum(axis=2) == 1).all() and (p_w == valid).all() and p_w.dtype.kind == "i"
+    assert set(np.nonzero(valid)[2].tolist()) == {0, 1, 2, 3}
+    assert valid.shape == q_w.shape == (2000, 2, 4) and mu_w.shape == (2000, 2)
+    default = draw_multiple_choice_batch(np.random.default_rng(5), 30, 2, 4)
+    explicit = draw_multiple_choice_batch(np.random.default_rng(5), 30, 2, 4, denominator=8)
+    assert all((a == b).all() for a, b in zip(default, explicit))
+    _, _, q_small, _ = draw_multiple_choice_batch(np.random.default_rng(5), 500, 2, 4, denominator=2)
+    assert set(np.unique(q_small).tolist()) == {0, 1, 2}
+
+
+def test_belief_batch_draws():
+    """Graders accept at least one answer each (some accept one, some all), belief weights are
+    0..max_weight with a positive total; defaults: 4 answers, 1 abstention, 5 graders, weights <= 10."""
+    graders, weights, n_abstentions = sweeps.draw_belief_batch(np.random.default_rng(24), 3000)
+    assert graders.shape == (3000, 5, 4) and weights.shape == (3000, 5)
+    assert (n_abstentions == 1).all() and len(n_abstentions) == 3000
+    accepted = graders.sum(axis=2)
+    assert accepted.min() == 1 and accepted.max() == 4
+    assert ((accepted == 1).all(axis=1)).any() and ((accepted == 4).all(axis=1)).any()
+    assert set(np.nonzero(graders)[2].tolist()) == {0, 1, 2, 3}
+    assert set(np.unique(weights).tolist()) == set(range(11)) and (weights.sum(axis=1) > 0).all()
+    graders, weights, n_abstentions = sweeps.draw_belief_batch(
+        np.random.default_rng(25), 3000, n_answers=3, n_abstentions=2, n_graders=2, max_weight=1)
+    assert graders.shape == (3000, 2, 3) and (n_abstentions == 2).all()
+    assert set(np.unique(weights).tolist()) == {0, 1} and (weights.sum(axis=1) > 0).all()
+    nobody_weighted = (weights == 0).all(axis=1)
+    assert not nobody_weighted.any()
+    assert (weights[:, 0] == 1).mean() > (weights[:, 1] == 1).mean()
+    graders, _, _ = sweeps.draw_belief_batch(np.random.default_rng(26), 50, n_answers=1)
+    assert graders.all()  # with one answer, every grader accepts it
+
+
+def test_observation1_batch_is_the_best_expected_score():
+    """The best answer's expected score, by loops over the graders."""
+    graders, weights, n_abstentions = sweeps.draw_belief_batch(np.random.default_rng(26), 200)
+    best = sweeps.observation1_batch(graders, weights, n_abstentions)
+    for g, w, b in zip(graders, weights, best):
+        total = F(int(w.sum()))
+        scores = [sum(F(int(wi)) / total * int(gi[a]) for gi, wi in zip(g, w)) for a in range(g.shape[1])]
+        assert b == pytest.approx(float(max(scores)), abs=FLOAT_TOLERANCE)
+
+
+def test_distribution_batch_draws():
+    """Weights 0..max_weight (point masses and full supports both occur), a positive total, and
+    sample sizes 1..max_n; defaults: support 6, N <= 40, weights <= 9."""
+    weights, sizes = draw_distribution_batch(np.random.default_rng(27), 5000)
+    assert weights.shape == (5000, 6) and sizes.shape == (5000,)
+    assert set(np.unique(weights).tolist()) == set(range(10))
+    assert set(np.unique(sizes).tolist()) == set(range(1, 41))
+    support = (weights > 0).sum(axis=1)
+    assert support.min() == 1 and support.max() == 6 and (weights.sum(axis=1) > 0).all()
+    assert (support == 1).mean() > 0.02 and (support == 6).mean() > 0.1
+    weights, sizes = draw_distribution_batch(np.random.default_rng(28), 3000, support=3, max_n=2,
+                                             max_weight=1)
+    assert set(np.unique(weights).tolist()) == {0, 1} and set(np.unique(sizes).tolist()) == {1, 2}
+    lone = (weights > 0).sum(axis=1) == 1
+    assert (weights[lone, 0] == 1).mean() > (weights[lone, 1] == 1).mean()
+
+
+def test_good_turing_bias_batch_upper_slack():
+    """The first output is 1/N minus the bias, the second the bias itself."""
+    weights, sizes = draw_distribution_batch(np.random.default_rng(29), 300)
+    upper, bias = good_turing_bias_batch(weights, sizes)
+    assert np.allclose(upper, 1 / sizes - bias, rtol=0, atol=1e-15)
+    assert ((bias >= 0) & (upper >= -FLOAT_TOLERANCE)).all()
+
+
+def test_distribution_batch_zero_weights_come_from_both_the_mask_and_the_draw():
+    """A weight is zero when its slot is masked out (probability 1 - E[min(1, v + 0.2)] = 0.32 for
+    v uniform) or drawn as 0 (1/10 of the rest): about 0.32 + 0.68 / 10 = 0.388 of them, a little
+    less after empty rows get a weight."""
+    weights, _ = draw_distribution_batch(np.random.default_rng(30), 20_000)
+    assert 0.36 < (weights == 0).mean() < 0.40
+

@@ -1,0 +1,143 @@
+"""The shared argument checks: accepted values come back unchanged, bad ones are refused by name."""
+
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+
+from hallu_proofs.instances import ROW_SUM_TOLERANCE
+from hallu_proofs.validation import (
+    check_confidence_level,
+    check_distribution,
+    check_positive_int,
+    check_probability,
+    check_real,
+)
+
+
+@pytest.mark.parametrize("x", [0, -3, 2.5, F(7, 3), np.float64(0.25), np.int64(4), np.float32(-1.5)])
+def test_check_real_returns_finite_reals_unchanged(x):
+    out = check_real(x, "x")
+    assert out is x
+
+
+@pytest.mark.parametrize("x, error, message", [
+    (True, TypeError, r"^x must be a real number, got bool$"),
+    (np.bool_(False), TypeError, r"^x must be a real number, got bool"),
+    ("1", TypeError, r"^x must be a real number, got str$"),
+    (None, TypeError, r"^x must be a real number, got NoneType$"),
+    (1j, TypeError, r"^x must be a real number, got complex$"),
+    (float("nan"), ValueError, r"^x must be finite, got nan$"),
+    (float("-inf"), ValueError, r"^x must be finite, got -inf$"),
+    (np.float64("inf"), ValueError, r"^x must be finite, got .*inf"),
+    (np.float32("nan"), ValueError, r"^x must be finite, got .*nan"),
+])
+def test_check_real_refuses_with_the_name(x, error, message):
+    with pytest.raises(error, match=message):
+        check_real(x, "x")
+
+
+@pytest.mark.parametrize("x", [0, 1, 0.0, 1.0, F(1, 3), np.float64(0.5)])
+def test_check_probability_accepts_the_closed_unit_interval(x):
+    assert check_probability(x, "q") is x
+
+
+@pytest.mark.parametrize("x, error, message", [
+    (-1e-12, ValueError, r"^q must be in \[0, 1\], got -1e-12$"),
+    (F(101, 100), ValueError, r"^q must be in \[0, 1\], got Fraction\(101, 100\)$"),
+    (2, ValueError, r"^q must be in \[0, 1\], got 2$"),
+    (float("nan"), ValueError, r"^q must be finite"),
+    (True, TypeError, r"^q must be a real number"),
+])
+def test_check_probability_refuses_with_the_name(x, error, message):
+    with pytest.raises(error, match=message):
+        check_probability(x, "q")
+
+
+@pytest.mark.parametrize("x", [1, 1.0, 1e-300, F(1, 100)])
+def test_check_confidence_level_accepts_half_open_interval(x):
+    assert check_confidence_level(x) is x
+
+
+@pytest.mark.parametrize("x, error, message", [
+    (0, ValueError, r"^gamma must be in \(0, 1\], got 0$"),
+    (-0.5, ValueError, r"^gamma must be in \(0, 1\], got -0\.5$"),
+    (1.0000001, ValueError, r"^gamma must be in \(0, 1\], got 1\.0000001$"),
+    (float("inf"), ValueError, r"^gamma must be finite"),
+    ("0.1", TypeError, r"^gamma must be a real number, got str$"),
+])
+def test_check_confidence_level_refuses_with_the_default_name(x, error, message):
+    with pytest.raises(error, match=message):
+        check_confidence_level(x)
+
+
+def test_check_confidence_level_uses_the_given_name():
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\]"):
+        check_confidence_level(0, "delta")
+
+
+@pytest.mark.parametrize("n, minimum", [(1, 1), (5, 1), (np.int64(3), 1), (2, 2), (0, 0), (-4, -4)])
+def test_check_positive_int_accepts_integers_from_the_minimum(n, minimum):
+    out = check_positive_int(n, "n", minimum=minimum)
+    assert out == n and type(out) is int
+
+
+def test_check_positive_int_default_minimum_is_one():
+    assert check_positive_int(1, "n") == 1
+    with pytest.raises(ValueError, match=r"^n must be >= 1, got 0$"):
+        check_positive_int(0, "n")
+
+
+@pytest.mark.parametrize("n, minimum, error, message", [
+    (1, 2, ValueError, r"^n must be >= 2, got 1$"),
+    (np.int32(-1), 0, ValueError, r"^n must be >= 0, got -1$"),
+    (2.0, 1, TypeError, r"^n must be an integer, got float$"),
+    (True, 1, TypeError, r"^n must be an integer, got bool$"),
+    (np.bool_(True), 1, TypeError, r"^n must be an integer, got bool"),
+    (F(2), 1, TypeError, r"^n must be an integer, got Fraction$"),
+])
+def test_check_positive_int_refuses_with_the_name(n, minimum, error, message):
+    with pytest.raises(error, match=message):
+        check_positive_int(n, "n", minimum=minimum)
+
+
+def test_check_distribution_floats():
+    """Float input comes back as a float array, within ROW_SUM_TOLERANCE of summing to 1."""
+    out = check_distribution([1, 0, 0], "nu")
+    assert out.dtype == float and out.tolist() == [1.0, 0.0, 0.0]
+    out = check_distribution(np.array([0.5 + ROW_SUM_TOLERANCE / 2, 0.5]), "nu")
+    assert out.dtype == float and out[0] == 0.5 + ROW_SUM_TOLERANCE / 2
+
+
+def test_check_distribution_exact():
+    """Fraction (and int) entries come back as Fractions of Python ints, summing exactly to 1."""
+    out = check_distribution([F(1, 3), F(2, 3), 0], "nu")
+    assert out.dtype == object and out.tolist() == [F(1, 3), F(2, 3), F(0)]
+    assert all(type(x) is F and type(x.numerator) is int for x in out)
+    out = check_distribution(np.array([F(np.int64(1), np.int64(2)), F(1, 2)], dtype=object), "nu")
+    assert all(type(x.numerator) is int and type(x.denominator) is int for x in out)
+    assert check_distribution(np.array([1, 0], dtype=object), "nu").tolist() == [F(1), F(0)]
+
+
+@pytest.mark.parametrize("values, error, message", [
+    ([], ValueError, r"^nu must be a non-empty 1-D array, got shape \(0,\)$"),
+    ([[0.5, 0.5]], ValueError, r"^nu must be a non-empty 1-D array, got shape \(1, 2\)$"),
+    (0.5, ValueError, r"^nu must be a non-empty 1-D array, got shape \(\)$"),
+    ([F(1, 2), 0.5], TypeError, r"^nu: exact distributions need int or Fraction entries$"),
+    ([F(1, 2), True], TypeError, r"^nu: exact distributions need int or Fraction entries$"),
+    ([True, False], TypeError, r"^nu must hold real numbers, got dtype bool$"),
+    (["a", "b"], TypeError, r"^nu must hold real numbers, got dtype <U1$"),
+    ([0.5, float("nan"), 0.5], ValueError, r"^nu: entry 1 is nan; entries must be finite$"),
+    ([0.5, 0.5, float("inf")], ValueError, r"^nu: entry 2 is inf; entries must be finite$"),
+    ([0.5, 0.7, -0.2], ValueError, r"^nu: entry 2 is -0\.2; entries must be >= 0$"),
+    ([F(3, 2), F(-1, 2)], ValueError, r"^nu: entry 1 is Fraction\(-1, 2\); entries must be >= 0$"),
+    ([0.5, 0.6], ValueError, r"^nu must sum to 1, got 1\.1$"),
+    ([0.5, 0.5 + 4 * ROW_SUM_TOLERANCE], ValueError, r"^nu must sum to 1, got 1$"),
+    ([0.25, 0.25], ValueError, r"^nu must sum to 1, got 0\.5$"),
+    ([F(1, 3), F(1, 3)], ValueError, r"^nu must sum to 1, got Fraction\(2, 3\)$"),
+    ([F(333, 1000)] * 3, ValueError, r"^nu must sum to 1, got Fraction\(999, 1000\)$"),
+])
+def test_check_distribution_refuses_with_the_name(values, error, message):
+    arr = np.array(values, dtype=object) if any(isinstance(v, F) for v in np.ravel(values)) else values
+    with pytest.raises(error, match=message):
+        check_distribution(arr, "nu")
