@@ -114,9 +114,8 @@ def decryption_instance(encryption, p_hat):
     valid = np.zeros((m, m + 1), dtype=bool)
     valid[np.arange(m), decryption] = True
     valid[:, m] = True
-    exact = p_hat.dtype == object
-    p = np.where(valid & (np.arange(m + 1)[None, :] < m), 1, 0)
-    p = np.vectorize(Fraction, otypes=[object])(p) if exact else p.astype(float)
+    one, zero = (Fraction(1), Fraction(0)) if p_hat.dtype == object else (1.0, 0.0)
+    p = np.where(valid & (np.arange(m + 1)[None, :] < m), one, zero)
     return Instance(p, p_hat, valid)
 
 
@@ -135,11 +134,15 @@ def uniform_decryption_model(n_messages, idk_mass=0):
     check_probability(idk_mass, "idk_mass")
     idk = Fraction(idk_mass) if not isinstance(idk_mass, float) else idk_mass
     row = [(1 - idk) / m] * m + [idk]
-    return np.array([row] * m, dtype=object if not isinstance(idk, float) else float)
+    return np.array([row] * m)  # Fractions give an object array, floats a float one
 
 
 def random_keyless_model(rng, n_messages, exact=True):
-    """A random model table p_hat(r | h), shape (m, m + 1), drawn without looking at any key."""
+    """A random model table p_hat(r | h), shape (m, m + 1), drawn without looking at any key.
+
+    Each slot gets an integer weight 0..4 and each row is normalised (exact Fractions unless
+    ``exact=False``); a row whose weights are all 0 puts all its mass on IDK.
+    """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     m = check_positive_int(n_messages, "n_messages", minimum=2)
@@ -148,8 +151,7 @@ def random_keyless_model(rng, n_messages, exact=True):
     totals = weights.sum(axis=1)
     if not exact:
         return weights / totals[:, None]
-    return np.array([[Fraction(int(w), int(t)) for w in row] for row, t in zip(weights, totals)],
-                    dtype=object)
+    return np.array([[Fraction(int(w), int(t)) for w in row] for row, t in zip(weights, totals)])
 
 
 def classifier_model(classifier):
@@ -168,7 +170,7 @@ def classifier_model(classifier):
     if table.ndim != 2 or table.shape[0] != table.shape[1] or table.shape[0] < 2:
         raise ValueError(f"classifier must have shape (m, m) with m >= 2, got {table.shape}")
     plus = np.concatenate([table, np.ones((table.shape[0], 1), dtype=bool)], axis=1)
-    return np.array([[Fraction(int(x), int(row.sum())) for x in row] for row in plus], dtype=object)
+    return np.array([[Fraction(int(x), int(row.sum())) for x in row] for row in plus])
 
 
 class KeylessClassifier(NamedTuple):
@@ -258,8 +260,9 @@ def observation2_derivation() -> dict:
     Returns booleans: ``theorem1_gives_observation2`` (if err_iiv > (1 - beta)/2 then Theorem 1's
     2 err_iiv - 2/(m-1) - delta exceeds 1 - beta - 2/(m-1) - delta), ``plus_iff_above_one_over_m``
     (cost of '+' < cost of '-' iff P > 1/m), ``secure_cipher_gives_one_half`` (P = 1/m in every
-    slot gives err_iiv = 1/2, beta = 0), and the sympy expression ``crossover`` (the P where the
-    two costs are equal).
+    slot gives err_iiv = 1/2, beta = 0), and the sympy expressions ``gap`` (Theorem 1's bound minus
+    Observation 2's, in e = err_iiv, beta, delta), ``cost_minus`` and ``cost_plus`` (the costs of
+    '-' and '+' in a slot, in P and m) and ``crossover`` (the P where the two costs are equal).
 
     >>> d = observation2_derivation()
     >>> d["crossover"], d["theorem1_gives_observation2"], d["secure_cipher_gives_one_half"]
@@ -281,6 +284,9 @@ def observation2_derivation() -> dict:
               and sp.simplify(m * m * cost_minus.subs(at_secure)) == sp.Rational(1, 2))
     return {
         "theorem1_gives_observation2": theorem1_gives,
+        "gap": gap,
+        "cost_minus": cost_minus,
+        "cost_plus": cost_plus,
         "crossover": crossover,
         "plus_iff_above_one_over_m": plus_iff,
         "secure_cipher_gives_one_half": secure,

@@ -106,7 +106,7 @@ def expected_iiv_error(inst: Instance):
     """
     thresholds, values = iiv_error_steps(inst)
     widths = [b - a for a, b in zip(thresholds[:-1], thresholds[1:])]
-    total = sum((w * v for w, v in zip(widths, values[:-1])), inst.number(0))
+    total = sum(w * v for w, v in zip(widths, values[:-1]))  # at least one step: 0 < 1
     return Fraction(total) if inst.exact else float(total)
 
 
@@ -206,16 +206,15 @@ def theorem4_proof_terms(inst: Instance) -> dict:
     _check_instance(inst)
     exact = inst.exact
     if exact:
-        per_error = np.array([Fraction(1, int(k)) for k in inst.n_errors], dtype=object)
+        per_error = np.array([Fraction(1, int(k)) for k in inst.n_errors])
     else:
         per_error = 1.0 / inst.n_errors
     fp_rows = _row_sums_over(inst.p_hat, inst.error, exact) * per_error
     fn_rows = _row_sums_over(inst.p * (1 - inst.p_hat), inst.valid, exact)
-    half = Fraction(1, 2) if exact else 0.5
 
     def total(rows):
-        value = sum((m * x for m, x in zip(inst.mu, rows)), inst.number(0))
-        return half * Fraction(value) if exact else half * float(value)
+        value = sum(m * x for m, x in zip(inst.mu, rows))
+        return Fraction(value) / 2 if exact else float(value) / 2
 
     return {"false_positive": total(fp_rows), "false_negative": total(fn_rows)}
 
@@ -280,15 +279,16 @@ def best_thresholded_classifier(models, thresholds=None) -> BestClassifier:
     BestClassifier(model_index=1, threshold=Fraction(2, 5), iiv_error=Fraction(0, 1))
     """
     models = _check_family(models)
+    if thresholds is not None:
+        thresholds = list(thresholds)  # once: an iterator serves every model
+        if not thresholds:
+            raise ValueError("thresholds is empty")
     best = None
     for index, model in enumerate(models):
         if thresholds is None:
             ts, vs = iiv_error_steps(model)
         else:
-            ts = list(thresholds)
-            if not ts:
-                raise ValueError("thresholds is empty")
-            vs = [iiv_error(model, threshold=t) for t in ts]
+            ts, vs = thresholds, [iiv_error(model, threshold=t) for t in thresholds]
         for t, v in zip(ts, vs):
             if best is None or v < best.iiv_error:
                 best = BestClassifier(index, t, v)
@@ -379,8 +379,7 @@ def _random_rows(rng, support, exact):
     totals = weights.sum(axis=1)
     if not exact:
         return weights / totals[:, None]
-    return np.array([[Fraction(int(w), int(total)) for w in row] for row, total in zip(weights, totals)],
-                    dtype=object)
+    return np.array([[Fraction(int(w), int(total)) for w in row] for row, total in zip(weights, totals)])
 
 
 # --- n-gram language models: Corollary 2 -------------------------------------------------------
@@ -538,11 +537,11 @@ def language_model_instance(model, prompts, responses, correct, mu=None):
     for i, r in enumerate(correct):
         if r not in responses:
             raise ValueError(f"correct[{i}] = {r!r} is not one of the responses")
-    p_hat = np.array([model.response_distribution(c, responses) for c in prompts],
-                     dtype=object if getattr(model, "exact", False) else float)
+    # Fractions give an object array (an exact Instance); numbers give a float Instance.
+    p_hat = np.array([model.response_distribution(c, responses) for c in prompts])
     valid = np.array([[r == a for r in responses] for a in correct])
     if p_hat.dtype == object:
-        p = np.array([[Fraction(int(v)) for v in row] for row in valid], dtype=object)
+        p = np.array([[Fraction(int(v)) for v in row] for row in valid])
     else:
         p = valid.astype(float)
     return Instance(p, p_hat, valid, mu=mu)

@@ -167,7 +167,7 @@ def missing_mass(nu, samples):
     unseen = np.ones(nu.size, dtype=bool)
     unseen[arr] = False
     if nu.dtype == object:
-        return Fraction(sum(nu[unseen], Fraction(0)))
+        return Fraction(sum(nu[unseen]))
     return float(nu[unseen].sum())
 
 
@@ -182,7 +182,7 @@ def expected_good_turing(nu, n):
     nu = check_distribution(nu, "nu")
     n = check_positive_int(n, "n")
     if nu.dtype == object:
-        return Fraction(sum((q * (1 - q) ** (n - 1) for q in nu), Fraction(0)))
+        return Fraction(sum(q * (1 - q) ** (n - 1) for q in nu))
     return float(np.sum(nu * (1.0 - nu) ** (n - 1)))
 
 
@@ -195,7 +195,7 @@ def expected_missing_mass(nu, n):
     nu = check_distribution(nu, "nu")
     n = check_positive_int(n, "n")
     if nu.dtype == object:
-        return Fraction(sum((q * (1 - q) ** n for q in nu), Fraction(0)))
+        return Fraction(sum(q * (1 - q) ** n for q in nu))
     return float(np.sum(nu * (1.0 - nu) ** n))
 
 
@@ -217,20 +217,14 @@ def enumerate_expectations(nu, n):
     counts = (all_samples[:, :, None] == np.arange(k)).sum(axis=1)
     singletons = (counts == 1).sum(axis=1)
     unseen = counts == 0
-    exact = nu.dtype == object
-    expected_gt = expected_m = Fraction(0) if exact else 0.0
+    expected_gt = expected_m = 0
     for sample, ones, missing in zip(all_samples, singletons, unseen):
-        prob = math.prod(nu[sample]) if not exact else _fraction_product(nu[sample])
-        expected_gt += prob * (Fraction(int(ones), n) if exact else ones / n)
-        expected_m += prob * (sum(nu[missing], Fraction(0)) if exact else nu[missing].sum())
-    return (expected_gt, expected_m) if exact else (float(expected_gt), float(expected_m))
-
-
-def _fraction_product(values):
-    out = Fraction(1)
-    for v in values:
-        out *= v
-    return out
+        prob = math.prod(nu[sample])  # exact for Fractions
+        expected_gt += prob * Fraction(int(ones), n)  # a float times a Fraction is a float
+        expected_m += prob * nu[missing].sum()
+    if nu.dtype == object:
+        return expected_gt, expected_m
+    return float(expected_gt), float(expected_m)
 
 
 def good_turing_max_change(n, k):
@@ -432,7 +426,7 @@ def geometric_distribution(k, ratio, exact=False):
     if exact:
         r = Fraction(ratio)
         return _normalized_fractions([r**x for x in range(k)])
-    weights = float(ratio) ** np.arange(k, dtype=float)
+    weights = float(ratio) ** np.arange(k)
     return weights / weights.sum()
 
 
@@ -444,13 +438,13 @@ def uniform_distribution(k, exact=False):
     """
     k = check_positive_int(k, "k")
     if exact:
-        return np.array([Fraction(1, k)] * k, dtype=object)
+        return np.array([Fraction(1, k)] * k)
     return np.full(k, 1.0 / k)
 
 
 def _normalized_fractions(weights):
-    total = sum(weights, Fraction(0))
-    return np.array([w / total for w in weights], dtype=object)
+    total = sum(weights)
+    return np.array([w / total for w in weights])
 
 
 def draw_samples(nu, n, seed=None):
@@ -510,7 +504,7 @@ def _check_answer_probabilities(mu, alpha):
     alpha = np.asarray(alpha, dtype=object if mu.dtype == object else float)
     if alpha.shape != mu.shape:
         raise ValueError(f"alpha has shape {alpha.shape}, but mu has shape {mu.shape}")
-    for c, a in enumerate(alpha):
+    for c, a in enumerate(alpha.tolist()):  # Python numbers, so that a message shows 1.5
         check_probability(a, f"alpha[{c}]")
     return mu, alpha
 
@@ -539,10 +533,7 @@ def collapsed_distribution(mu, alpha):
     [Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]
     """
     mu, alpha = _check_answer_probabilities(mu, alpha)
-    answered = mu * alpha
-    idk_mass = sum(mu * (1 - alpha), Fraction(0)) if mu.dtype == object else float(
-        np.sum(mu * (1 - alpha)))
-    return np.append(answered, np.array([idk_mass], dtype=answered.dtype))
+    return np.append(mu * alpha, sum(mu * (1 - alpha)))
 
 
 def unanswered_mass(mu, alpha, prompts, responses, idk=IDK):
@@ -599,7 +590,7 @@ def word_codes(text):
     _, first, inverse = np.unique(words, return_index=True, return_inverse=True)
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first)] = np.arange(first.size)
-    return rank[inverse.reshape(-1)]
+    return rank[inverse]
 
 
 def held_out_unseen_rate(train, held_out):

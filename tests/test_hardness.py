@@ -105,6 +105,7 @@ def test_observation2_averaged_over_a_random_key(space, data):
     hp.shift_key_space(3)[:2],
     [np.array([0, 1, 2]), np.array([0, 2, 1])],
     [np.array([2, 0, 1])],
+    hp.permutation_key_space(3)[:4],  # Pr[d(h) = r] = 1/4 < 1/m in some slots
 ])
 def test_best_keyless_classifier_beats_every_classifier(keys):
     """best_keyless_classifier is optimal among all 2^9 keyless classifiers for m = 3 (brute force,
@@ -265,4 +266,161 @@ def test_bad_inputs_are_refused():
     ]
     for error, name, call in cases:
         with pytest.raises(error, match=re.escape(name)):
+            call()
+
+
+# --- the constructors, exactly ----------------------------------------------------------------
+
+
+def test_key_spaces_are_the_stated_ciphers():
+    """shift_key_space(m)[s] encrypts r as (r + s) mod m; permutation_key_space(m) lists every
+    permutation once, up to m = MAX_PERMUTATION_MESSAGES = 7 (7! = 5040 keys)."""
+    for m in (2, 3, 5):
+        assert [k.tolist() for k in hp.shift_key_space(m)] == [
+            [(r + s) % m for r in range(m)] for s in range(m)]
+    assert sorted(tuple(k.tolist()) for k in hp.permutation_key_space(3)) == sorted(
+        itertools.permutations(range(3)))
+    largest = hp.permutation_key_space(hp.hardness.MAX_PERMUTATION_MESSAGES)
+    assert len({tuple(k.tolist()) for k in largest}) == len(largest) == 5040
+
+
+def test_uniform_decryption_model_exact_and_float():
+    """Each row is (1 - idk)/m on every message and idk on IDK: Fractions for an exact idk_mass,
+    floats for a float one."""
+    exact = hp.uniform_decryption_model(4, F(1, 5))
+    assert exact.dtype == object and exact.tolist() == [[F(1, 5)] * 5] * 4
+    approx = hp.uniform_decryption_model(3, 0.25)
+    assert approx.dtype == np.float64 and approx.tolist() == [[0.25] * 4] * 3
+
+
+def lowest_weights(row):
+    """The smallest non-negative integers proportional to an exact row."""
+    scale = np.lcm.reduce([q.denominator for q in row])
+    return [int(q * scale) for q in row]
+
+
+def test_random_keyless_model_draws_weights_zero_to_four():
+    """A row of random_keyless_model is a distribution over the m messages and IDK made of integer
+    weights 0..4: over many draws every weight 0..4 is needed, and an all-zero draw gives IDK
+    probability 1. The float table equals the exact one drawn from the same seed."""
+    m = 2
+    rows = []
+    for seed in range(300):
+        table = hp.random_keyless_model(np.random.default_rng(seed), m)
+        assert table.shape == (m, m + 1) and table.dtype == object
+        assert all(isinstance(q, F) and q >= 0 for q in table.ravel())
+        assert all(sum(row) == 1 for row in table)
+        rows.extend(lowest_weights(row) for row in table)
+        approx = hp.random_keyless_model(np.random.default_rng(seed), m, exact=False)
+        assert approx.dtype == np.float64
+        assert np.all(np.abs(approx - table.astype(float)) <= FLOAT_TOLERANCE)
+    assert max(max(w) for w in rows) == 4
+    assert any(0 in w[:m] for w in rows)
+    assert [0] * m + [1] in rows  # an all-zero draw
+    wide = hp.random_keyless_model(np.random.default_rng(0), 5)
+    assert wide.shape == (5, 6) and all(sum(row) == 1 for row in wide)
+
+
+def test_observation2_bound_exact_and_float():
+    """1 - beta - 2/(m - 1) - delta: a Fraction for exact inputs, a float as soon as beta or delta
+    is a float; delta = 0 and delta = 1 are allowed."""
+    for beta, m, delta in [(F(1, 4), 5, F(1, 4)), (0, 3, 1), (F(1, 3), 7, 0)]:
+        exact = hp.observation2_bound(beta, m, delta)
+        assert isinstance(exact, F) and exact == 1 - F(beta) - F(2, m - 1) - F(delta)
+        for b, d in [(float(beta), delta), (beta, float(delta)), (float(beta), float(delta))]:
+            approx = hp.observation2_bound(b, m, d)
+            assert isinstance(approx, float) and abs(approx - float(exact)) <= FLOAT_TOLERANCE
+
+
+def test_observation2_derivation_expressions():
+    """The returned sympy expressions equal the ones derived here, with the same symbols: the
+    costs P/(2m) and (1 - P)/(2m(m - 1)), the gap 2e - 1 + beta, the crossover 1/m."""
+    import sympy as sp
+
+    d = hp.observation2_derivation()
+    e, beta, delta, prob = sp.symbols("e beta delta P", real=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    assert sp.simplify(d["cost_minus"] - prob / (2 * m)) == 0
+    assert sp.simplify(d["cost_plus"] - (1 - prob) / (2 * m * (m - 1))) == 0
+    assert sp.simplify(d["gap"] - (2 * e - 1 + beta)) == 0
+    assert d["gap"].free_symbols == {e, beta}
+    assert sp.simplify(d["crossover"] - 1 / m) == 0
+    assert d["plus_iff_above_one_over_m"] is True
+
+
+def test_error_messages_name_the_argument():
+    """The messages of refused inputs, in full."""
+    rng = np.random.default_rng(0)
+    cases = [
+        ("n_messages must be >= 2, got 1", lambda: hp.shift_key_space(1)),
+        ("n_messages must be >= 2, got 1", lambda: hp.permutation_key_space(1)),
+        ("n_messages must be <= 7 to list all 8! permutations", lambda: hp.permutation_key_space(8)),
+        ("n_messages must be >= 2, got 1", lambda: hp.uniform_decryption_model(1)),
+        ("n_messages must be >= 2, got 1", lambda: hp.random_keyless_model(rng, 1)),
+        ("n_messages must be >= 2, got 1", lambda: hp.observation2_bound(0, 1, 0)),
+        ("idk_mass must be in [0, 1], got 2", lambda: hp.uniform_decryption_model(3, idk_mass=2)),
+        ("rng must be a numpy.random.Generator, got int", lambda: hp.random_keyless_model(3, 3)),
+        ("iiv_err must be in [0, 1], got -0.1", lambda: hp.breaks_encryption(-0.1, 0.5)),
+        ("beta must be in [0, 1], got 1.5", lambda: hp.breaks_encryption(0.2, 1.5)),
+        ("iiv_err must be in [0, 1], got 1.5", lambda: hp.breaking_advantage(1.5)),
+        ("beta must be in [0, 1], got 2", lambda: hp.observation2_bound(2, 5, 0)),
+        ("delta must be in [0, 1], got 1.5", lambda: hp.observation2_bound(0, 5, 1.5)),
+        ("delta must be a real number, got str", lambda: hp.observation2_bound(0, 5, "0")),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
+            call()
+
+
+def test_decryption_instance_and_best_classifier_tables():
+    """Prompt h's valid slots are d(h) (key[d(h)] = h) and IDK; p is 1 on d(h), a Fraction for an
+    exact p_hat and a float otherwise. With one key the best keyless classifier says '+' exactly
+    on (h, d(h)); under the shift cipher (Pr[d(h) = r] = 1/m, a tie) it says '-' everywhere."""
+    key = np.array([2, 0, 3, 1])
+    decryption = [int(np.flatnonzero(key == h)[0]) for h in range(4)]
+    for model in (hp.uniform_decryption_model(4), hp.uniform_decryption_model(4, 0.2)):
+        inst = hp.decryption_instance(key, model)
+        expected = [[r == decryption[h] or r == 4 for r in range(5)] for h in range(4)]
+        assert inst.valid.tolist() == expected
+        assert inst.p.tolist() == [[int(r == decryption[h]) for r in range(5)] for h in range(4)]
+        assert inst.p.dtype == model.dtype
+        assert all(isinstance(x, F) for x in inst.p.ravel()) == (model.dtype == object)
+    assert hp.classifier_model(np.array([[True, False], [True, True]])).tolist() == [
+        [F(1, 2), 0, F(1, 2)], [F(1, 3), F(1, 3), F(1, 3)]]
+    best = hp.best_keyless_classifier([key])
+    assert best.classifier.tolist() == [[r == decryption[h] for r in range(4)] for h in range(4)]
+    assert not hp.best_keyless_classifier(hp.shift_key_space(4)).classifier.any()
+
+
+def test_check_messages_in_full():
+    """The messages of the key and classifier checks, in full."""
+    good = hp.uniform_decryption_model(3)
+    cases = [
+        ("encryption must be a 1-D integer array (a permutation), got float64 with shape (3,)",
+         lambda: hp.decryption_instance([0.0, 1.0, 2.0], good)),
+        ("encryption must be a 1-D integer array (a permutation), got bool with shape (3,)",
+         lambda: hp.decryption_instance([True, False, True], good)),
+        ("encryption must be a 1-D integer array (a permutation), got int64 with shape (1, 3)",
+         lambda: hp.decryption_instance([[0, 1, 2]], good)),
+        ("encryption must be a permutation of 0..m-1 with m >= 2, got [0, 0, 1]",
+         lambda: hp.decryption_instance([0, 0, 1], good)),
+        ("encryption must be a permutation of 0..m-1 with m >= 2, got [0]",
+         lambda: hp.decryption_instance([0], good)),
+        ("keys[0] must be a permutation of 0..m-1 with m >= 2, got [1, 1]",
+         lambda: hp.key_instances([[1, 1]], good)),
+        ("keys is empty", lambda: hp.best_keyless_classifier([])),
+        ("keys[1] has 3 messages, keys[0] has 2", lambda: hp.best_keyless_classifier([[0, 1], [0, 1, 2]])),
+        ("p_hat has shape (3, 3), expected (3, 4): one row per ciphertext, one column per message "
+         "and a last column for IDK", lambda: hp.decryption_instance([0, 1, 2], good[:, :3])),
+        ("classifier must be a boolean array, got dtype int64",
+         lambda: hp.classifier_model(np.array([[1, 0], [0, 1]]))),
+        ("classifier must have shape (m, m) with m >= 2, got (2, 3)",
+         lambda: hp.classifier_model(np.ones((2, 3), dtype=bool))),
+        ("classifier must have shape (m, m) with m >= 2, got (1, 1)",
+         lambda: hp.classifier_model(np.ones((1, 1), dtype=bool))),
+        ("classifier must have shape (m, m) with m >= 2, got (2,)",
+         lambda: hp.classifier_model(np.ones(2, dtype=bool))),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
             call()

@@ -20,6 +20,7 @@ from hallu_proofs.poor_models import (
     HIS_RESPONSE,
     SHE_PROMPT,
     SMALL_CORPUS,
+    TOY_TOKEN_VOCABULARY,
     tokenize,
 )
 from hallu_proofs.strategies import distributions, instances
@@ -423,4 +424,249 @@ def test_bad_inputs_are_refused():
     ]
     for error, name, call in cases:
         with pytest.raises(error, match=re.escape(name)):
+            call()
+
+
+# --- exact and float paths, random instances, messages ------------------------------------------
+
+
+def lowest_weights(row):
+    """The smallest non-negative integers proportional to an exact row."""
+    scale = np.lcm.reduce([q.denominator for q in row])
+    return [int(q * scale) for q in row]
+
+
+def as_float(inst):
+    """The same instance with float probabilities."""
+    return hp.Instance(inst.p.astype(float), inst.p_hat.astype(float), inst.valid,
+                       mu=inst.mu.astype(float), plausible=inst.plausible)
+
+
+def test_random_multiple_choice_instance_draws_what_it_says():
+    """Prompt c has C_c plausible slots, 2 <= C_c <= max_choices (every value occurs), one valid
+    slot among them (every position occurs), p on it; p_hat and mu are random distributions of
+    integer weights 0..6 (all weights occur) on their supports; exact=False gives the same
+    instance in floats; equal_choices gives max_choices choices everywhere (plausible None)."""
+    default = hp.random_multiple_choice_instance(np.random.default_rng(0))
+    assert default.valid.shape == (3, 4) and default.exact
+    n_prompts, width = 4, 5
+    seen_choices, seen_valid, weights, mus = set(), set(), set(), set()
+    for seed in range(60):
+        inst = hp.random_multiple_choice_instance(np.random.default_rng(seed), n_prompts, width)
+        plausible = np.ones_like(inst.valid) if inst.plausible is None else inst.plausible
+        choices = plausible.sum(axis=1)
+        assert np.all(plausible == (np.arange(width)[None, :] < choices[:, None]))
+        assert np.all(inst.valid.sum(axis=1) == 1) and not np.any(inst.valid & ~plausible)
+        assert inst.p.tolist() == inst.valid.astype(int).tolist()
+        assert all(sum(row) == 1 for row in inst.p_hat) and sum(inst.mu) == 1
+        assert np.all(inst.p_hat[~plausible] == 0)
+        seen_choices.update(choices.tolist())
+        seen_valid.update(np.argmax(inst.valid, axis=1).tolist())
+        for row, support in zip(inst.p_hat, plausible):
+            weights.update(lowest_weights(row[support]))
+        weights.update(lowest_weights(inst.mu))
+        mus.add(tuple(inst.mu))
+        approx = hp.random_multiple_choice_instance(np.random.default_rng(seed), n_prompts, width,
+                                                    exact=False)
+        assert not approx.exact
+        for name in ("p", "p_hat", "mu"):
+            assert np.all(np.abs(getattr(approx, name) - getattr(inst, name).astype(float))
+                          <= FLOAT_TOLERANCE)
+    assert seen_choices == set(range(2, width + 1)) and seen_valid == set(range(width))
+    assert weights == set(range(7)) and len(mus) > 1
+    equal = hp.random_multiple_choice_instance(np.random.default_rng(3), 3, 2, equal_choices=True)
+    assert equal.plausible is None and equal.valid.shape == (3, 2)
+
+
+def test_float_instances_give_floats():
+    """expected_iiv_error, theorem3_bound, theorem4_proof_terms and poor_model_bound on a float
+    instance are floats equal to the exact values of the same instance."""
+    for seed in range(5):
+        exact = hp.random_multiple_choice_instance(np.random.default_rng(seed), 3, 4)
+        approx = as_float(exact)
+        pairs = [(hp.expected_iiv_error(exact), hp.expected_iiv_error(approx)),
+                 (hp.theorem4_average_bound(exact), hp.theorem4_average_bound(approx)),
+                 (hp.poor_model_bound(exact, F(1, 3)), hp.poor_model_bound(approx, 1 / 3))]
+        terms, float_terms = hp.theorem4_proof_terms(exact), hp.theorem4_proof_terms(approx)
+        pairs += [(terms[k], float_terms[k]) for k in ("false_positive", "false_negative")]
+        for value, float_value in pairs:
+            assert isinstance(value, F) and isinstance(float_value, float)
+            assert abs(float(value) - float_value) <= FLOAT_TOLERANCE
+    for c in (2, 3, 7):
+        assert hp.theorem3_bound(0.3, c) == pytest.approx(float(2 * (1 - F(1, c)) * F(3, 10)))
+
+
+def test_theorem4_derivation_expressions():
+    """The sympy objects equal the ones written here: Pr_t[q > t] = Min(1, q), the constant
+    C/(2(C - 1)) and its inverse 2(1 - 1/C), with the same positive symbols."""
+    import sympy as sp
+
+    d = hp.theorem4_derivation()
+    c, q = sp.symbols("C q", positive=True)
+    assert d["probability_above"] == sp.Min(1, q)
+    assert sp.simplify(d["constant"] - c / (2 * (c - 1))) == 0 and d["constant"].free_symbols == {c}
+    assert sp.simplify(d["inverse"] - 2 * (1 - 1 / c)) == 0
+    assert all(d[k] is True for k in ("probability_is_q", "constant_is_c_over_2c_minus_2",
+                                     "inverse_is_paper_factor", "corollary2_value_is_half"))
+
+
+def test_ngram_sentence_starts_and_unigrams():
+    """A bigram sees <s> before the first word; a unigram counts every token and </s> once; a
+    str context is tokenized; an explicit <s> token is the same as no context."""
+    bigram = hp.NGramModel(["she lost it", "she ran"], n=2)  # |W| = {she, lost, it, ran, </s>, <unk>}
+    assert bigram.next_word_probability([], "she") == F(2 + 1, 2 + 6)
+    assert bigram.next_word_probability(["<s>"], "she") == bigram.next_word_probability([], "she")
+    assert bigram.next_word_probability("she", "lost") == bigram.next_word_probability(["she"], "lost")
+    assert bigram.next_word_probability("she", "lost") == F(1 + 1, 2 + 6)
+    unigram = hp.NGramModel(["a b."], n=1)  # tokens a, b, ., </s>; |W| = 5
+    assert unigram.next_word_probability([], "a") == F(1 + 1, 4 + 5)
+    assert unigram.next_word_probability(["b"], "</s>") == F(1 + 1, 4 + 5)
+    floats = hp.NGramModel(["a b."], n=2, smoothing=0.5)
+    exact = hp.NGramModel(["a b."], n=2, smoothing=F(1, 2))
+    assert isinstance(floats.smoothing, float) and "smoothing=0.5" in repr(floats)
+    value = floats.sequence_probability("a", "b.")
+    assert isinstance(value, float)
+    assert abs(value - float(exact.sequence_probability("a", "b."))) <= FLOAT_TOLERANCE
+
+
+class _IntegerModel:
+    """A keyless model without an ``exact`` attribute whose probabilities are Python ints."""
+
+    def response_distribution(self, prompt, responses):
+        return [1] + [0] * (len(responses) - 1)
+
+
+def test_language_model_instance_of_a_plain_model_is_float():
+    """A model with no ``exact`` attribute gives a float instance, even from integer outputs."""
+    inst = hp.language_model_instance(_IntegerModel(), ["a", "b"], ["x", "y"], ["x", "y"])
+    assert inst.p_hat.dtype == np.float64 and inst.p.dtype == np.float64 and not inst.exact
+    assert hp.generative_error(inst) == 0.5
+    exact = hp.corollary2_instance(hp.NGramModel(SMALL_CORPUS, n=3))
+    assert exact.p.tolist() == [[F(1), F(0)], [F(0), F(1)]]
+
+
+def reference_greedy_tokens(word, vocabulary):
+    """Longest match first, written independently: try every piece length from the longest."""
+    tokens, i = [], 0
+    while i < len(word):
+        for length in range(len(word) - i, 0, -1):
+            if length == 1 or word[i:i + length] in vocabulary:
+                tokens.append(word[i:i + length])
+                i += length
+                break
+    return tokens
+
+
+@given(letters_words)
+def test_tokenize_word_is_greedy_longest_match(word):
+    """tokenize_word agrees with an independent longest-match tokenizer, and letter_question
+    writes the lower-cased letter and tokens with the given vocabulary."""
+    vocabulary = ("DE", "EP", "SK", "LA", "EEP", "RD")
+    assert hp.tokenize_word(word) == reference_greedy_tokens(word, TOY_TOKEN_VOCABULARY)
+    assert hp.tokenize_word(word, vocabulary) == reference_greedy_tokens(word, vocabulary)
+    tokens = " ".join(reference_greedy_tokens(word, vocabulary)).lower()
+    assert hp.letter_question(word, "E", vocabulary) == f"how many es are in {tokens} ?"
+    assert hp.letter_question("DEEPSEEK", "E", ("DEEPSEEK",)) == "how many es are in deepseek ?"
+
+
+def test_tokenize_word_prefers_the_longest_piece():
+    """Among pieces that all match at one position the longest wins."""
+    for word in ("DEEPSEEK", "LADDER", "SEEPED", "DEEPER", "PEER", "DEEDS"):
+        assert hp.tokenize_word(word) == reference_greedy_tokens(word, TOY_TOKEN_VOCABULARY)
+    assert hp.tokenize_word("DEEPDEED", ("DE", "DEE", "DEEP")) == ["DEEP", "DEE", "D"]
+
+
+def test_error_messages_in_full():
+    """The messages of refused inputs, in full."""
+    two_valid = hp.Instance([[1, 0, 0], [F(1, 2), F(1, 2), 0]], [[F(1, 3)] * 3] * 2,
+                            [[True, False, False], [True, True, False]])
+    rng = np.random.default_rng(0)
+    cases = [
+        ("inst: prompt 1 has 2 valid responses; Theorems 3-4 need exactly one (|V_c| = 1)",
+         lambda: hp.n_choices(two_valid)),
+        ("opt must be in [0, 1], got 1.5", lambda: hp.theorem3_bound(1.5, 2)),
+        ("n_choices must be >= 2, got 1", lambda: hp.theorem3_bound(0.5, 1)),
+        ("opt must be in [0, 1], got -0.1", lambda: hp.poor_model_bound(two_valid, -0.1)),
+        ("rng must be a numpy.random.Generator, got int", lambda: hp.random_multiple_choice_instance(0)),
+        ("n_prompts must be >= 1, got 0", lambda: hp.random_multiple_choice_instance(rng, 0)),
+        ("max_choices must be >= 2, got 1", lambda: hp.random_multiple_choice_instance(rng, 2, 1)),
+        ("text must be a str, got int", lambda: tokenize(3)),
+        ("corpus must be a sequence of str sentences", lambda: hp.NGramModel("one string", n=3)),
+        ("corpus is empty: it needs at least one token", lambda: hp.NGramModel([""], n=3)),
+        ("n must be >= 1, got 0", lambda: hp.NGramModel(SMALL_CORPUS, n=0)),
+        ("smoothing must be a real number, got str", lambda: hp.NGramModel(SMALL_CORPUS, 3, "1")),
+        ("model must have a response_distribution(prompt, responses) method",
+         lambda: hp.language_model_instance(None, ["a"], ["x", "y"], ["x"])),
+        ("responses must hold at least two distinct responses",
+         lambda: hp.language_model_instance(_IntegerModel(), ["a"], ["x"], ["x"])),
+        ("word must be a str, got int", lambda: hp.tokenize_word(7)),
+        ("word and letter must be str", lambda: hp.count_letter(7, "D")),
+        ("word and letter must be str", lambda: hp.count_letter("DD", 7)),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
+            call()
+    assert hp.random_multiple_choice_instance(rng, 1, 2).valid.shape == (1, 2)
+
+
+def test_float_steps():
+    """In floats the steps are 0, the distinct values of p_hat in (0, 1) and 1, strictly
+    increasing, each with its err_iiv."""
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        inst = hp.random_instance(rng, 3, 4, sharpness=3.0)
+        thresholds, values = hp.iiv_error_steps(inst)
+        inner = sorted({float(x) for x in inst.p_hat.ravel() if 0 < x < 1})
+        assert thresholds == [0.0] + inner + [1.0]
+        assert values == [hp.iiv_error(inst, threshold=t) for t in thresholds]
+
+
+def test_steps_ignore_a_rounding_error_above_one():
+    """A float p_hat of 1 + 1e-15 (accepted by Instance) gives no threshold above 1."""
+    inst = hp.Instance([1.0, 0.0], [1 + 1e-15, 0.0], [True, False])
+    thresholds, values = hp.iiv_error_steps(inst)
+    assert thresholds == [0.0, 1.0] and values == [hp.iiv_error(inst, 0.0), hp.iiv_error(inst, 1.0)]
+
+
+def test_families_must_share_the_task():
+    """Models of a family must have the same p, valid, mu and plausible (None and an explicit
+    mask differ); the message names the model and the attribute; ties keep the first model and
+    the smallest threshold."""
+    def model(p=(1, 0, 0, 0), p_hat=(F(1, 2), F(1, 2), 0, 0), valid=(True, True, False, False),
+              mu=None, plausible=((True, True, True, False),) * 2):
+        return hp.Instance([list(p)] * 2, [list(p_hat)] * 2, [list(valid)] * 2, mu=mu,
+                           plausible=plausible)
+
+    base = model()
+    variants = {
+        "p": model(p=(F(1, 2), F(1, 2), 0, 0)),
+        "valid": model(valid=(True, False, True, False)),
+        "mu": model(mu=[F(1, 4), F(3, 4)]),
+        "plausible": model(plausible=None),
+    }
+    same_task = model(p_hat=(F(1, 4), F(3, 4), 0, 0))
+    for name, other in variants.items():
+        for models, i in (([base, other], 1), ([base, same_task, other], 2)):
+            message = (f"models[{i}] has a different {name} from models[0]: a family's models must "
+                       "share the task (p, valid, plausible, mu)")
+            with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+                hp.opt_over_models(models)
+    wider = hp.Instance([[1, 0, 0, 0, 0]] * 2, [[F(1, 2), F(1, 2), 0, 0, 0]] * 2,
+                        [[True, True, False, False, False]] * 2)
+    with pytest.raises(ValueError, match=r"^models\[1\] has a different p from models\[0\]"):
+        hp.opt_over_models([base, wider])
+    unmasked = model(plausible=None)
+    assert hp.opt_over_models([unmasked, model(p_hat=(0, 0, 1, 0), plausible=None)]) == 0
+    assert hp.best_thresholded_classifier([base, base]) == hp.best_thresholded_classifier([base])
+    tie = hp.best_thresholded_classifier([base, same_task], thresholds=iter([F(4, 5), F(5, 6)]))
+    assert tie.model_index == 0 and tie.threshold == F(4, 5)
+    cases = [
+        ("models must be a sequence of Instance, got a single Instance", lambda: hp.opt_over_models(base)),
+        ("models is empty", lambda: hp.opt_over_models([])),
+        ("models[1] must be a hallu_proofs.Instance, got str", lambda: hp.opt_over_models([base, "x"])),
+        ("inst must be a hallu_proofs.Instance, got list", lambda: hp.iiv_error_steps([1, 0])),
+        ("thresholds is empty", lambda: hp.opt_over_models([base], thresholds=[])),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
             call()

@@ -6,6 +6,7 @@ exact binomial test at significance SIGNIFICANCE.
 
 import importlib
 import math
+import re
 from collections import Counter
 from fractions import Fraction
 
@@ -448,3 +449,187 @@ def test_lemma1_functions_refuse_bad_input():
         hp.word_codes("1 2 3 ...")
     with pytest.raises(ValueError, match="held_out must not be empty"):
         hp.held_out_unseen_rate([1], [])
+
+
+# ----------------------------------------------------------------------------- float paths and messages
+
+@given(small_exact_distributions(3), st.integers(1, 4))
+def test_enumerated_expectations_in_floats(nu, n):
+    """With a float nu the enumeration gives Python floats equal to the exact values."""
+    exact = hp.enumerate_expectations(nu, n)
+    approx = hp.enumerate_expectations(nu.astype(float), n)
+    assert all(isinstance(x, Fraction) for x in exact) and all(type(x) is float for x in approx)
+    assert all(abs(a - float(e)) <= FLOAT_TOLERANCE for a, e in zip(approx, exact))
+
+
+def test_enumeration_limits():
+    """k^N up to 10^6 samples is enumerated; 2^20 > 10^6 is refused."""
+    assert hp.good_turing_max_change(6, 10) == Fraction(2, 6)  # k^N = 10^6 exactly
+    for call in (hp.good_turing_max_change, lambda n, k: hp.enumerate_expectations(
+            hp.uniform_distribution(k), n)):
+        with pytest.raises(ValueError, match=r"^n: enumerating k\^n = 2\^20 samples is too many"):
+            call(20, 2)
+
+
+def test_bias_symbolic_expressions():
+    """The returned expressions equal the ones written here with the same symbols: the difference
+    q(1-q)^(N-1) - q(1-q)^N and the maximum (1/N)(1 - 1/N)^(N-1)."""
+    facts = hp.good_turing_bias_symbolic()
+    q, n = sp.symbols("q N", positive=True)
+    assert sp.simplify(facts["difference"] - (q * (1 - q) ** (n - 1) - q * (1 - q) ** n)) == 0
+    assert sp.simplify(facts["maximum"] - (1 - 1 / n) ** (n - 1) / n) == 0
+    assert facts["difference"].free_symbols == {q, n}
+
+
+def test_lemma1_trivial_case_bound():
+    """The trivial case: 4.42 sqrt(1/2) = 4.42 / sqrt(2)."""
+    facts = hp.lemma1_symbolic()
+    assert sp.simplify(facts["trivial_case_bound"] - sp.Rational(442, 100) / sp.sqrt(2)) == 0
+
+
+def test_distribution_defaults_and_floats():
+    """Without exact=True the laws are float arrays; the collapsed distribution in floats equals
+    the exact one; word codes are int64; simulations with one seed repeat."""
+    assert hp.uniform_distribution(4).dtype == np.float64
+    assert hp.uniform_distribution(4).tolist() == [0.25] * 4
+    assert hp.geometric_distribution(3, 0.5).dtype == np.float64
+    assert np.allclose(hp.geometric_distribution(3, 0.5), [4 / 7, 2 / 7, 1 / 7])
+    mu, alpha = [Fraction(1, 4), Fraction(3, 4)], [Fraction(1, 3), Fraction(1)]
+    exact = hp.collapsed_distribution(mu, alpha)
+    assert exact.tolist() == [Fraction(1, 12), Fraction(3, 4), Fraction(1, 6)]
+    approx = hp.collapsed_distribution([0.25, 0.75], [1 / 3, 1.0])
+    assert approx.dtype == np.float64 and np.all(np.abs(approx - exact.astype(float)) <= FLOAT_TOLERANCE)
+    assert hp.word_codes("b a b").dtype == np.int64
+    first = hp.simulate_good_turing(hp.zipf_distribution(50), 20, trials=5, seed=7)
+    second = hp.simulate_good_turing(hp.zipf_distribution(50), 20, trials=5, seed=7)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def test_error_messages_in_full():
+    """The messages of refused inputs name the argument, in full."""
+    nu = hp.uniform_distribution(2)
+    cases = [
+        ("samples: entry 1 is 2, outside the support 0..1 of nu", lambda: hp.missing_mass(nu, [0, 2])),
+        ("n must be >= 1, got 0", lambda: hp.enumerate_expectations(nu, 0)),
+        ("n must be >= 1, got 0", lambda: hp.good_turing_max_change(0, 3)),
+        ("k must be >= 1, got 0", lambda: hp.good_turing_max_change(3, 0)),
+        ("n must be >= 1, got 0", lambda: hp.simulate_good_turing(nu, 0, 3)),
+        ("trials must be >= 1, got 0", lambda: hp.simulate_good_turing(nu, 3, 0)),
+        ("k must be >= 1, got 0", lambda: hp.geometric_distribution(0, 0.5)),
+        ("ratio must be in (0, 1], got 0", lambda: hp.geometric_distribution(3, 0)),
+        ("k must be >= 1, got 0", lambda: hp.uniform_distribution(0)),
+        ("n_prompts must be >= 1, got 0", lambda: hp.collapse_abstentions([0], [1], 0)),
+        ("text must be a str, got int", lambda: hp.word_codes(3)),
+        ("text contains no words", lambda: hp.word_codes("1 2")),
+        ("train must not be empty", lambda: hp.held_out_unseen_rate([], [1])),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
+            call()
+
+
+def test_sample_training_pairs_answers_and_abstentions():
+    """Answered rows carry answers[c] (0 by default), abstentions the idk code; alpha = 1 never
+    abstains, alpha = 0 always does; a seed repeats the sample; zero-mass prompts never occur."""
+    mu, answers = [0.5, 0.0, 0.5], [7, 8, 9]
+    prompts, responses = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, answers=answers, seed=1)
+    assert prompts.dtype == responses.dtype == np.int64 and prompts.shape == responses.shape == (400,)
+    assert set(prompts.tolist()) == {0, 2}
+    assert np.all(responses[prompts == 0] == 7) and np.all(responses[prompts == 2] == IDK_CODE)
+    _, default = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, seed=1, idk=-5)
+    assert set(default.tolist()) == {0, -5}
+    again = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, answers=answers, seed=1)
+    assert np.array_equal(again[0], prompts) and np.array_equal(again[1], responses)
+    assert set(hp.draw_samples([0.25, 0.0, 0.75], 500, seed=2).tolist()) == {0, 2}
+
+
+def test_zipf_weights():
+    """nu(x) proportional to (x + 1)^-s, in floats (any s >= 0) and exactly (integer s)."""
+    for s in (0, 1, 1.5, 2):
+        weights = [(x + 1) ** -s for x in range(6)]
+        expected = [w / sum(weights) for w in weights]
+        assert np.all(np.abs(hp.zipf_distribution(6, s) - expected) <= FLOAT_TOLERANCE)
+    for s in (0, 1, 3):
+        weights = [Fraction(1, (x + 1) ** s) for x in range(5)]
+        assert hp.zipf_distribution(5, s, exact=True).tolist() == [w / sum(weights) for w in weights]
+    assert hp.zipf_distribution(3).dtype == np.float64
+
+
+def test_unanswered_mass_by_hand():
+    """MM sums mu(c) alpha(c) over the prompts with no answered row (IDK rows do not count)."""
+    mu, alpha = [Fraction(1, 2), Fraction(1, 3), Fraction(1, 6)], [Fraction(1), Fraction(1, 2), 1]
+    value = hp.unanswered_mass(mu, alpha, [0, 1, 1], [4, IDK_CODE, IDK_CODE])
+    assert value == Fraction(1, 3) * Fraction(1, 2) + Fraction(1, 6)
+    approx = hp.unanswered_mass([0.5, 1 / 3, 1 / 6], [1.0, 0.5, 1.0], [0, 1, 1], [4, IDK_CODE, IDK_CODE])
+    assert isinstance(approx, float) and abs(approx - float(value)) <= FLOAT_TOLERANCE
+    everything = sum(m * a for m, a in zip(mu, alpha))
+    assert hp.unanswered_mass(mu, alpha, [2], [5], idk=5) == everything  # with idk=5 the row abstains
+
+
+def test_input_check_messages_in_full():
+    """The messages of the sample, pair and alpha checks, in full."""
+    mu, alpha = [0.5, 0.5], [1.0, 0.5]
+    cases = [
+        ("samples must be a 1-D array, got shape (1, 2)", lambda: hp.good_turing([[1, 2]])),
+        ("samples must not be empty", lambda: hp.good_turing([])),
+        ("samples must hold integers, got booleans", lambda: hp.good_turing([True])),
+        ("samples must hold integers", lambda: hp.good_turing(np.array([1, 0.5], dtype=object))),
+        ("samples: entry 1 is 2.5; values must be integers", lambda: hp.good_turing([1.0, 2.5])),
+        ("samples must hold integers, got dtype <U1", lambda: hp.good_turing(["a"])),
+        ("samples: entry 1 is -2; values must be >= 0", lambda: hp.good_turing([1, -2])),
+        ("prompts: entry 1 is 2, but there are only 2 prompts",
+         lambda: hp.unanswered_mass(mu, alpha, [0, 2], [1, 1])),
+        ("prompts must not be empty", lambda: hp.unanswered_mass(mu, alpha, [], [])),
+        ("responses must hold integers, got dtype float64",
+         lambda: hp.unanswered_mass(mu, alpha, [0, 1], [0.5, 1.0])),
+        ("responses must hold integers, got dtype bool",
+         lambda: hp.collapse_abstentions([0, 1], [True, False], 2)),
+        ("responses has shape (1,), but prompts has shape (2,)",
+         lambda: hp.collapse_abstentions([0, 1], [1], 2)),
+        ("alpha has shape (1,), but mu has shape (2,)", lambda: hp.unanswered_mass(mu, [1.0], [0], [1])),
+        ("alpha[1] must be in [0, 1], got 1.5", lambda: hp.collapsed_distribution(mu, [1.0, 1.5])),
+        ("mu must sum to 1, got 1.1", lambda: hp.collapsed_distribution([0.5, 0.6], alpha)),
+        ("answers has shape (3,), but mu has shape (2,)",
+         lambda: hp.sample_training_pairs(mu, alpha, 5, answers=[1, 2, 3])),
+        ("answers: entry 0 is -1; values must be >= 0",
+         lambda: hp.sample_training_pairs(mu, alpha, 5, answers=[-1, 2])),
+        ("n must be >= 1, got 0", lambda: hp.sample_training_pairs(mu, alpha, 0)),
+        ("n must be >= 1, got 0", lambda: hp.draw_samples(mu, 0)),
+        ("exponent must be >= 0, got -1", lambda: hp.zipf_distribution(3, exponent=-1)),
+        ("exponent must be an integer, got float", lambda: hp.zipf_distribution(3, 1.5, exact=True)),
+        ("exponent must be a real number, got str", lambda: hp.zipf_distribution(3, "1")),
+        ("k must be >= 1, got 0", lambda: hp.zipf_distribution(0)),
+        ("ratio must be in [0, 1], got 1.2", lambda: hp.geometric_distribution(3, 1.2)),
+        ("gamma must be in (0, 1], got 0", lambda: hp.lemma1_radius(10, 0)),
+        ("n must be >= 1, got 0", lambda: hp.lemma1_radius(0, 0.1)),
+        ("n must be >= 1, got 0", lambda: hp.corollary3_radius(0, 0.1)),
+        ("held_out must not be empty", lambda: hp.held_out_unseen_rate([1], [])),
+    ]
+    for message, call in cases:
+        with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
+            call()
+
+
+def test_radii_follow_the_derivations():
+    """lemma1_radius is lemma1_symbolic's constant times sqrt(ln(5/g)/N); corollary3_radius is
+    1/N + 2.42 sqrt(ln(4/g)/N)."""
+    constant = float(hp.lemma1_symbolic()["constant"])
+    for n, gamma in ((10, 1), (1000, 0.05), (12345, 1e-6)):
+        assert abs(hp.lemma1_radius(n, gamma) - constant * math.sqrt(math.log(5 / gamma) / n)) \
+            <= FLOAT_TOLERANCE
+        assert abs(hp.corollary3_radius(n, gamma) - (1 / n + 2.42 * math.sqrt(math.log(4 / gamma) / n))) \
+            <= FLOAT_TOLERANCE
+
+
+def test_seeds_and_generators_agree():
+    """An int seed and a Generator seeded with it give the same draws."""
+    nu = hp.zipf_distribution(20)
+    assert np.array_equal(hp.draw_samples(nu, 50, seed=4), hp.draw_samples(nu, 50, np.random.default_rng(4)))
+    a = hp.sample_training_pairs(nu, np.full(20, 0.5), 30, seed=6)
+    b = hp.sample_training_pairs(nu, np.full(20, 0.5), 30, seed=np.random.default_rng(6))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_object_arrays_of_python_ints_are_samples():
+    """An object array of Python ints is a valid sample."""
+    assert hp.good_turing(np.array([1, 2, 2], dtype=object), exact=True) == Fraction(1, 3)
