@@ -681,8 +681,9 @@ def theorem2_sample_size(sr, min_errors, target=0.0, gamma=None) -> int:
 def theorem2_symbolic_checks() -> list:
     """Every constant and algebraic step of Lemma 2 and Theorem 2's proof, checked by SymPy.
 
-    Returns (name, sympy statement, verdict) triples; the verdict is a Python bool computed by
-    SymPy (exact simplification, or a sound comparison of real numbers).
+    Returns (name, sympy statement, verdict) triples. The statement is the unevaluated relation
+    checked; the verdict is a Python bool computed by SymPy from it (a sound comparison of real
+    numbers, or exact simplification of lhs - rhs), or by the named substitution.
 
     >>> all(ok for _, _, ok in theorem2_symbolic_checks())
     True
@@ -691,70 +692,60 @@ def theorem2_symbolic_checks() -> list:
     log = sp.log
     checks = []
 
-    def add(name, statement, verdict):
-        checks.append((name, statement, bool(verdict)))
+    def add(name, statement, verdict=None):
+        if verdict is None:
+            verdict = statement.func(sp.simplify(statement.lhs - statement.rhs), 0)
+        checks.append((name, statement, verdict == sp.true))
+
+    def rel(kind, lhs, rhs):
+        return kind(lhs, rhs, evaluate=False)
 
     # Theorem 2, 99% forms at gamma = 1/100.
-    add("6 ln 300 <= 35", sp.Le(6 * log(300), 35), sp.Le(6 * log(300), 35) == sp.true)
-    split = sp.expand_log(6 * log(3 * n / sp.Rational(1, 100)), force=True)
-    add("6 ln(3N/0.01) = 6 ln 300 + 6 ln N", sp.Eq(split, 6 * log(300) + 6 * log(n)),
-        sp.simplify(split - 6 * log(300) - 6 * log(n)) == 0)
-    add("5 sqrt(ln 500) <= 13", sp.Le(5 * sp.sqrt(log(500)), 13),
-        sp.Le(5 * sp.sqrt(log(500)), 13) == sp.true)
-    add("ln(5/gamma) at gamma = 0.01 is ln 500", sp.Eq(log(5 / sp.Rational(1, 100)), log(500)),
-        sp.simplify(log(5 / sp.Rational(1, 100)) - log(500)) == 0)
+    add("6 ln 300 <= 35", rel(sp.Le, 6 * log(300), 35))
+    add("6 ln(3N/0.01) = 6 ln 300 + 6 ln N",
+        rel(sp.Eq, 6 * log(3 * n / sp.Rational(1, 100)), 6 * log(300) + 6 * log(n)))
+    add("5 sqrt(ln 500) <= 13", rel(sp.Le, 5 * sp.sqrt(log(500)), 13))
+    add("ln(5/gamma) at gamma = 0.01 is ln 500",
+        rel(sp.Eq, log(5 / sp.Rational(1, 100)), log(500)))
     # Lemma 1's constant and the ones Lemma 2 adds.
-    add("4.42 = 2 + 2.42", sp.Eq(sp.Rational(442, 100), 2 + sp.Rational(242, 100)),
-        sp.Rational(442, 100) == 2 + sp.Rational(242, 100))
-    add("1 + sqrt 2 <= 2.42", sp.Le(1 + sp.sqrt(2), sp.Rational(242, 100)),
-        sp.Le(1 + sp.sqrt(2), sp.Rational(242, 100)) == sp.true)
-    add("sqrt 2 + 4.42 <= 6", sp.Le(sp.sqrt(2) + sp.Rational(442, 100), 6),
-        sp.Le(sp.sqrt(2) + sp.Rational(442, 100), 6) == sp.true)
+    add("4.42 = 2 + 2.42", rel(sp.Eq, sp.Rational(442, 100), 2 + sp.Rational(242, 100)))
+    add("1 + sqrt 2 <= 2.42", rel(sp.Le, 1 + sp.sqrt(2), sp.Rational(242, 100)))
+    add("sqrt 2 + 4.42 <= 6", rel(sp.Le, sp.sqrt(2) + sp.Rational(442, 100), 6))
     add("Lemma 1 at gamma/2: ln(5/(gamma/2)) = ln(10/gamma)",
-        sp.Eq(log(5 / (g / 2)), log(10 / g)), sp.simplify(log(5 / (g / 2)) - log(10 / g)) == 0)
+        rel(sp.Eq, log(5 / (g / 2)), log(10 / g)))
     # sqrt(ln(10/gamma)) <= ln(3N/gamma) for N >= 2: write L = ln(3N/gamma) >= ln 6; then
     # ln(10/gamma) = L + ln(10/(3N)) <= L + ln(5/3), and L^2 - L - ln(5/3) >= 0 for L >= ln 6.
     quad = big_l**2 - big_l - log(sp.Rational(5, 3))
     root = sp.Max(*sp.solve(sp.Eq(quad, 0), big_l))
     add("sqrt(ln(10/gamma)) <= ln(3N/gamma), N >= 2: larger root of L^2 - L - ln(5/3) <= ln 6",
-        sp.Le(root, log(6)), sp.Le(root, log(6)) == sp.true)
-    gap = sp.expand_log(log(10 / g) - log(3 * (2 + t) / g), force=True)
+        rel(sp.Le, root, log(6)))
+    gap = log(10 / g) - log(3 * (2 + t) / g)
     add("ln(10/gamma) = ln(3N/gamma) + ln(5/3) - ln(1 + t/2) at N = 2 + t, t >= 0",
-        sp.Eq(gap, log(sp.Rational(5, 3)) - log(1 + t / 2)),
-        sp.simplify(sp.expand_log(gap - log(sp.Rational(5, 3)) + log(1 + t / 2), force=True))
-        == 0 and log(1 + t / 2).is_nonnegative)
-    two_plus = sp.expand_log(log(3 * (2 + t) / g) - log(6 / g), force=True)
+        rel(sp.Eq, gap, log(sp.Rational(5, 3)) - log(1 + t / 2)))
     add("ln(6/gamma) <= ln(3N/gamma) for N = 2 + t, t >= 0",
-        sp.Ge(two_plus, 0), sp.simplify(two_plus - log(1 + t / 2)) == 0
-        and log(1 + t / 2).is_nonnegative)
+        rel(sp.Ge, log(3 * (2 + t) / g) - log(6 / g), 0))
     # Eq. (8): at most 1/zeta prompts have mu' >= zeta; union bound with (1 - zeta)^N <= e^{-zeta N}.
     zeta = log(3 * n / g) / n
-    union = sp.simplify(1 / zeta * sp.exp(-zeta * n))
     add("Eq. (8): (1/zeta) exp(-zeta N) = gamma / (3 ln(3N/gamma))",
-        sp.Eq(union, g / (3 * log(3 * n / g))), sp.simplify(union - g / (3 * log(3 * n / g))) == 0)
+        rel(sp.Eq, 1 / zeta * sp.exp(-zeta * n), g / (3 * log(3 * n / g))))
     add("Eq. (8): ln(3N/gamma) >= ln 3 > 1, so the union bound is <= gamma/3",
-        sp.Gt(log(3), 1), sp.Gt(log(3), 1) == sp.true)
+        rel(sp.Gt, log(3), 1))
     # Step 7: Hoeffding's exponent with deviation sqrt(zeta ln(6/gamma)/2), sum of ranges <= zeta.
     dev = sp.sqrt(z * log(6 / g) / 2)
-    hoeffding = sp.simplify(sp.exp(-2 * dev**2 / z))
     add("Hoeffding: exp(-2 t^2 / zeta) = gamma/6 at t = sqrt(zeta ln(6/gamma)/2)",
-        sp.Eq(hoeffding, g / 6), sp.simplify(hoeffding - g / 6) == 0)
+        rel(sp.Eq, sp.exp(-2 * dev**2 / z), g / 6))
     add("failure budget: gamma/3 + gamma/6 + gamma/2 = gamma",
-        sp.Eq(g / 3 + g / 6 + g / 2, g), sp.simplify(g / 3 + g / 6 + g / 2 - g) == 0)
-    slack = sp.sqrt(2 * zeta * big_l) - log(3 * n / g) * sp.sqrt(2 / n)
-    at_equal = sp.simplify(slack.subs(big_l, log(3 * n / g)))
+        rel(sp.Eq, sp.Add(g / 3, g / 6, g / 2, evaluate=False), g))
     add("step 7: sqrt(2 zeta ln(6/gamma)) <= ln(3N/gamma) sqrt(2/N) (equal at ln(6/g) = ln(3N/g))",
-        sp.Eq(at_equal, 0), at_equal == 0)
+        rel(sp.Eq, sp.sqrt(2 * zeta * big_l).subs(big_l, log(3 * n / g)),
+            log(3 * n / g) * sp.sqrt(2 / n)))
     # Upper bound.
-    r_c = sp.symbols("R", positive=True)
-    add("(|R_c| - 1)/|R_c| <= L/(L+1) when |R_c| = L + 1 - t",
-        sp.Ge(big_l / (big_l + 1) - (r_c - 1) / r_c, 0),
-        sp.simplify((big_l / (big_l + 1) - (r_c - 1) / r_c).subs(r_c, big_l + 1 - t)
-                    - t / ((big_l + 1) * (big_l + 1 - t))) == 0)
-    add("L/(L+1) sr = sr - sr/(L+1)", sp.Eq(big_l / (big_l + 1), 1 - 1 / (big_l + 1)),
-        sp.simplify(big_l / (big_l + 1) - 1 + 1 / (big_l + 1)) == 0)
-    add("5 >= 4.42 (Lemma 1 inside the upper bound)", sp.Ge(5, sp.Rational(442, 100)),
-        sp.Ge(5, sp.Rational(442, 100)) == sp.true)
+    r_c = sp.Symbol("R")
+    margin = big_l / (big_l + 1) - (r_c - 1) / r_c
+    add("(|R_c| - 1)/|R_c| <= L/(L+1) when |R_c| = L + 1 - t", rel(sp.Ge, margin, 0),
+        sp.simplify(margin.subs(r_c, big_l + 1 - t) - t / ((big_l + 1) * (big_l + 1 - t))) == 0)
+    add("L/(L+1) sr = sr - sr/(L+1)", rel(sp.Eq, big_l / (big_l + 1), 1 - 1 / (big_l + 1)))
+    add("5 >= 4.42 (Lemma 1 inside the upper bound)", rel(sp.Ge, 5, sp.Rational(442, 100)))
     return checks
 
 

@@ -86,6 +86,38 @@ def test_definition1_refuses_bad_parameters(kwargs, error, match):
 
 
 @pytest.mark.result("Definition 1", kind="validation", functions=["ArbitraryFacts"])
+@pytest.mark.parametrize("mu, n_responses", [([F(1, 4), F(3, 4)], [3, 7]),
+                                              ([0.2, 0.3, 0.5], 5), ([1.0], [2])])
+def test_repr_names_the_size_kind_and_response_range(mu, n_responses):
+    facts = hp.ArbitraryFacts(mu, n_responses=n_responses, alpha=1)
+    sizes = np.broadcast_to(n_responses, (len(mu),))
+    kind = "exact" if isinstance(mu[0], F) else "float"
+    assert repr(facts) == (f"ArbitraryFacts({len(mu)} prompts, {kind}, |R_c| in "
+                           f"[{min(sizes)}, {max(sizes)}])")
+
+
+def test_draw_answers_is_reproducible_from_its_seed():
+    """The facts depend on the seed only: a_c = Generator(seed).integers(0, |R_c|)."""
+    sizes = np.array([2, 7, 365, 3])
+    facts = hp.ArbitraryFacts(np.full(4, 0.25), n_responses=sizes, alpha=1.0)
+    for seed in (0, 5, 123):
+        want = np.random.default_rng(seed).integers(0, sizes)
+        assert facts.draw_answers(rng=seed).tolist() == want.tolist()
+
+
+def test_training_set_is_reproducible_and_refuses_responses_beyond_int32():
+    facts = hp.ArbitraryFacts(np.full(3, 1 / 3), n_responses=[2, 9, 4], alpha=0.5)
+    answers = facts.draw_answers(rng=1)
+    first = facts.draw_training_set(answers, 50, rng=8)
+    again = hp.ArbitraryFacts(np.full(3, 1 / 3), n_responses=[2, 9, 4], alpha=0.5).draw_training_set(
+        answers, 50, rng=8)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again))
+    huge = hp.ArbitraryFacts([1.0], n_responses=2**31, alpha=0.5)
+    with pytest.raises(ValueError,
+                       match="^n_responses: draw_training_set codes responses as 32-bit integers$"):
+        huge.draw_training_set([0], 5, rng=0)
+
+
 def test_draws_refuse_bad_arguments():
     """N < 1, answers outside R_c or of the wrong shape are refused."""
     facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=[2, 3], alpha=0.5)
@@ -161,6 +193,13 @@ def test_alias_table_is_exact(weights):
     assert all(0 <= x <= 1 for x in keep)
     mass = [keep[i] + sum(1 - keep[j] for j in range(k) if alias[j] == i) for i in range(k)]
     assert [x / k for x in mass] == w
+
+
+def test_alias_table_refuses_a_non_distribution_by_name():
+    with pytest.raises(ValueError, match="^weights must sum to 1"):
+        alias_table([0.5, 0.6])
+    with pytest.raises(ValueError, match="^weights: entry 0 is -0.5"):
+        alias_table([-0.5, 1.5])
 
 
 def test_training_sampler_has_the_documented_law():
@@ -403,6 +442,31 @@ def test_counting_learner_is_a_model_and_obeys_theorem_1():
         2 * hp.iiv_error(inst) - 2 / facts.min_errors - hp.calibration_gap(inst))
 
 
+@pytest.mark.parametrize("smoothing", [0.5, 3.0])
+def test_counting_learner_matches_its_formula_entry_by_entry(smoothing):
+    """p_hat(r | c) = (n_{c,r} + s q_c(r)) / (n_c + s), q_c the add-one pooled response
+    frequencies restricted to R_c and IDK, recomputed with Python loops."""
+    rng = np.random.default_rng(11)
+    sizes = [2, 5, 3, 4]
+    facts = hp.ArbitraryFacts(np.full(4, 0.25), n_responses=sizes, alpha=[1.0, 0.5, 0.2, 0.0])
+    prompts, responses = facts.draw_training_set(facts.draw_answers(rng), 30, rng)
+    width = max(sizes) + 1
+    pair = Counter(zip(prompts.tolist(), [width - 1 if r == hp.IDK else r for r in responses]))
+    pooled = [1 + sum(v for (_, r), v in pair.items() if r == j) for j in range(width)]
+    p_hat = hp.counting_learner(facts, prompts, responses, smoothing=smoothing)
+    assert p_hat.shape == (4, width)
+    for c, size in enumerate(sizes):
+        support = list(range(size)) + [width - 1]
+        n_c = sum(v for (cc, _), v in pair.items() if cc == c)
+        for r in range(width):
+            q = pooled[r] / sum(pooled[j] for j in support) if r in support else 0.0
+            assert p_hat[c, r] == pytest.approx((pair[(c, r)] + smoothing * q) / (n_c + smoothing))
+    with pytest.raises(ValueError, match="smoothing must be > 0, got 0"):
+        hp.counting_learner(facts, prompts, responses, smoothing=0)
+    with pytest.raises(TypeError, match="^smoothing must be a real number"):
+        hp.counting_learner(facts, prompts, responses, smoothing="1")
+
+
 def test_learners_refuse_bad_input():
     facts = hp.ArbitraryFacts([0.5, 0.5], n_responses=3, alpha=0.5)
     with pytest.raises(ValueError, match="prompt 0 is answered both"):
@@ -444,6 +508,27 @@ def test_lemma2_gamma_needs_the_minus_one():
         hp.lemma2_gamma(np.array([True, False]), 2)
     with pytest.raises(TypeError, match="positive"):
         hp.lemma2_gamma([1, 0], 0)
+
+
+@given(st.lists(st.booleans(), min_size=2, max_size=8), st.data())
+def test_lemma2_gamma_matches_its_definition(labels, data):
+    """gamma_c = (I[a_c labelled -] + #{r != a_c labelled +} / (|R_c| - 1)) / 2, exactly."""
+    a = data.draw(st.integers(0, len(labels) - 1))
+    false_positives = sum(1 for r, lab in enumerate(labels) if r != a and lab)
+    want = (F(0 if labels[a] else 1) + F(false_positives, len(labels) - 1)) / 2
+    got = hp.lemma2_gamma(np.array(labels), a)
+    assert isinstance(got, F) and got == want
+
+
+def test_lemma2_gamma_refuses_bad_input():
+    with pytest.raises(ValueError, match=r"positive: \|R_c\| = 1; every prompt needs at least 2"):
+        hp.lemma2_gamma(np.array([True]), 0)
+    with pytest.raises(TypeError, match=r"^positive must be a 1-D boolean array \(the labels of R_c\)$"):
+        hp.lemma2_gamma(np.array([[True, False]]), 0)
+    with pytest.raises(ValueError, match="answer must be >= 0"):
+        hp.lemma2_gamma(np.array([True, False]), -1)
+    with pytest.raises(ValueError, match=r"answer must be in 0\.\.2, got 3"):
+        hp.lemma2_gamma(np.array([True, False, True]), 3)
 
 
 # --------------------------------------------------------------------------- Theorem 2 formulas
@@ -521,6 +606,69 @@ def test_theorem2_constants_checked_by_sympy():
     assert sp.Le(sqrt(2) + sp.Rational(442, 100), sp.Rational(58, 10)) == sp.false
 
 
+def _intended_theorem2_statements():
+    """Each check of theorem2_symbolic_checks, written out from the proof: (relation, lhs, rhs)."""
+    n, g, z, big_l, t, r = sp.symbols("N gamma zeta L t R", positive=True)
+    log, sqrt, q = sp.log, sp.sqrt, sp.Rational
+    root = (1 + sqrt(1 + 4 * log(q(5, 3)))) / 2  # larger root of L^2 - L - ln(5/3), by hand
+    zeta = log(3 * n / g) / n
+    return {
+        "6 ln 300 <= 35": (sp.Le, 6 * log(300), 35),
+        "6 ln(3N/0.01) = 6 ln 300 + 6 ln N": (sp.Eq, 6 * log(300 * n), 6 * log(300) + 6 * log(n)),
+        "5 sqrt(ln 500) <= 13": (sp.Le, 5 * sqrt(log(500)), 13),
+        "ln(5/gamma) at gamma = 0.01 is ln 500": (sp.Eq, log(500), log(500)),
+        "4.42 = 2 + 2.42": (sp.Eq, q(442, 100), 2 + q(242, 100)),
+        "1 + sqrt 2 <= 2.42": (sp.Le, 1 + sqrt(2), q(242, 100)),
+        "sqrt 2 + 4.42 <= 6": (sp.Le, sqrt(2) + q(442, 100), 6),
+        "Lemma 1 at gamma/2: ln(5/(gamma/2)) = ln(10/gamma)": (sp.Eq, log(10 / g), log(10 / g)),
+        "sqrt(ln(10/gamma)) <= ln(3N/gamma), N >= 2: larger root of L^2 - L - ln(5/3) <= ln 6":
+            (sp.Le, root, log(6)),
+        "ln(10/gamma) = ln(3N/gamma) + ln(5/3) - ln(1 + t/2) at N = 2 + t, t >= 0":
+            (sp.Eq, log(10 / g) - log(3 * (2 + t) / g), log(q(5, 3)) - log(1 + t / 2)),
+        "ln(6/gamma) <= ln(3N/gamma) for N = 2 + t, t >= 0":
+            (sp.Ge, log(3 * (2 + t) / g) - log(6 / g), 0),
+        "Eq. (8): (1/zeta) exp(-zeta N) = gamma / (3 ln(3N/gamma))":
+            (sp.Eq, sp.exp(-zeta * n) / zeta, g / (3 * log(3 * n / g))),
+        "Eq. (8): ln(3N/gamma) >= ln 3 > 1, so the union bound is <= gamma/3": (sp.Gt, log(3), 1),
+        "Hoeffding: exp(-2 t^2 / zeta) = gamma/6 at t = sqrt(zeta ln(6/gamma)/2)":
+            (sp.Eq, sp.exp(-2 * (z * log(6 / g) / 2) / z), g / 6),
+        "failure budget: gamma/3 + gamma/6 + gamma/2 = gamma": (sp.Eq, g / 3 + g / 6 + g / 2, g),
+        "step 7: sqrt(2 zeta ln(6/gamma)) <= ln(3N/gamma) sqrt(2/N) (equal at ln(6/g) = ln(3N/g))":
+            (sp.Eq, sqrt(2 * zeta * log(3 * n / g)), log(3 * n / g) * sqrt(2 / n)),
+        "(|R_c| - 1)/|R_c| <= L/(L+1) when |R_c| = L + 1 - t":
+            (sp.Ge, big_l / (big_l + 1) - (r - 1) / r, 0),
+        "L/(L+1) sr = sr - sr/(L+1)": (sp.Eq, big_l / (big_l + 1), 1 - 1 / (big_l + 1)),
+        "5 >= 4.42 (Lemma 1 inside the upper bound)": (sp.Ge, 5, q(442, 100)),
+    }
+
+
+def test_theorem2_symbolic_checks_state_the_intended_relations():
+    """Each returned statement is the proof's relation (same kind, same lhs - rhs at sample points
+    in the proof's range: N >= 2, gamma in (0, 1], |R_c| = L + 1 - t <= L + 1), it holds there by
+    a 30-digit numerical evaluation, and its verdict is the Python bool True."""
+    intended = _intended_theorem2_statements()
+    checks = hp.theorem2_symbolic_checks()
+    assert [name for name, _, _ in checks] == list(intended)
+    rng = np.random.default_rng(7)
+    for name, statement, verdict in checks:
+        kind, lhs, rhs = intended[name]
+        assert verdict is True, name
+        assert isinstance(statement, kind), name
+        got, want = statement.lhs - statement.rhs, lhs - rhs
+        for _ in range(3):
+            big_l = sp.Rational(int(rng.integers(1, 400)), int(rng.integers(1, 9)))
+            t = big_l * sp.Rational(int(rng.integers(0, 100)), 101)
+            point = {"N": 2 + t, "gamma": sp.Rational(int(rng.integers(1, 101)), 100), "t": t,
+                     "zeta": sp.Rational(int(rng.integers(1, 1000)), 1000), "L": big_l,
+                     "R": big_l + 1 - t}
+            values = [sp.N(e.subs({s: point[s.name] for s in e.free_symbols}), 30)
+                      for e in (got, want)]
+            assert abs(values[0] - values[1]) < 1e-25, (name, values)
+            holds = {sp.Eq: abs(values[1]) < 1e-25, sp.Le: values[1] <= 0,
+                     sp.Ge: values[1] >= 0, sp.Gt: values[1] > 0}[kind]
+            assert holds, (name, point)
+
+
 @pytest.mark.parametrize("sr, k, target, gamma", [(0.2, 364, 0.0, None), (0.2, 364, 0.1, None),
                                                   (0.5, 10, 0.2, 0.05), (0.9, 100, 0.0, 1)])
 def test_theorem2_sample_size_is_the_smallest(sr, k, target, gamma):
@@ -529,6 +677,21 @@ def test_theorem2_sample_size_is_the_smallest(sr, k, target, gamma):
     assert hp.theorem2_lower_bound(sr, k, n, gamma=gamma) > target
     if n > 1:
         assert hp.theorem2_lower_bound(sr, k, n - 1, gamma=gamma) <= target
+
+
+@pytest.mark.parametrize("target_below_limit", [35.5, 30.0, 20.0, 5.0, 0.3, 0.05])
+@pytest.mark.parametrize("gamma", [None, 0.05])
+def test_theorem2_sample_size_against_a_scan_of_every_n(target_below_limit, gamma):
+    """The returned N is the first n = 1, 2, ... of a vectorised scan of the lower bound's formula
+    (targets far below sr - 2/k reach N = 1 and N = 2)."""
+    sr, k = 0.5, 10
+    target = sr - 2 / k - target_below_limit
+    n = hp.theorem2_sample_size(sr, k, target, gamma)
+    grid = np.arange(1, 2 * n + 3, dtype=float)
+    log_term = np.log(grid) if gamma is None else np.log(3 * grid / gamma)
+    sampling = (35 + 6 * log_term) / np.sqrt(grid) if gamma is None else 6 * log_term / np.sqrt(grid)
+    first = int(np.argmax(sr - 2 / k - sampling > target)) + 1
+    assert n == first
 
 
 # --------------------------------------------------------------------------- Theorem 2, simulated
