@@ -156,46 +156,49 @@ def run_sweeps(seed=2025) -> dict:
 
 
 def mutation_summary(results_lines, equivalent_lines) -> dict:
-    r"""Mutation score per module from ``mutmut results --all true`` and a list of equivalents.
+    r"""Mutation scores per module from ``mutmut results --all true`` and a list of equivalents.
 
     ``results_lines`` hold ``<mutant name>: <status>``; ``equivalent_lines`` hold
     ``<mutant name><TAB><reason>`` (blank lines and lines starting with # are skipped). A timeout
-    counts as killed (the mutant made the tests hang); the score is killed / (all - equivalent).
+    counts as killed (the mutant made the tests hang). Two scores are given: ``score`` is killed /
+    all mutants; ``score_without_equivalents`` leaves out the survivors that the list marks as
+    equivalent. A listed mutant that was killed is not equivalent, and is counted in
+    ``listed_but_killed`` (a stale list shows there).
 
     >>> summary = mutation_summary(["hallu_proofs.a.x_f__mutmut_1: killed",
     ...                             "hallu_proofs.a.x_f__mutmut_2: survived"],
     ...                            ["hallu_proofs.a.x_f__mutmut_2\ttext only shown to readers"])
-    >>> summary["total"]["score"], summary["modules"]["a"]["equivalent"]
-    (1.0, 1)
+    >>> summary["total"]["score"], summary["total"]["score_without_equivalents"]
+    (0.5, 1.0)
     """
     equivalent = {}
     for line in equivalent_lines:
         if line.strip() and not line.startswith("#"):
             name, _, reason = line.partition("\t")
             equivalent[name.strip()] = reason.strip()
+    keys = ("killed", "survived", "no tests", "not checked", "equivalent", "listed_but_killed")
     modules = {}
     for line in results_lines:
         name, _, status = line.strip().rpartition(": ")
         if not name.startswith("hallu_proofs."):
             continue
-        module = modules.setdefault(name.split(".")[1], {"killed": 0, "survived": 0, "no tests": 0,
-                                                         "not checked": 0, "equivalent": 0})
-        if name in equivalent:
-            module["equivalent"] += 1
-        elif status in ("killed", "timeout"):
+        module = modules.setdefault(name.split(".")[1], dict.fromkeys(keys, 0))
+        if status in ("killed", "timeout"):
             module["killed"] += 1
+            module["listed_but_killed"] += name in equivalent
+        elif status == "survived" and name in equivalent:
+            module["equivalent"] += 1
         elif status in module:
             module[status] += 1
         else:
             module["survived"] += 1  # suspicious or unknown: counted against the score
-    unknown = set(equivalent) - {line.strip().rpartition(": ")[0] for line in results_lines}
-    if unknown:
-        raise LedgerError(f"equivalent mutants not in the results: {sorted(unknown)[:5]}")
-    total = {key: sum(m[key] for m in modules.values()) for key in
-             ("killed", "survived", "no tests", "not checked", "equivalent")}
+    total = {key: sum(m[key] for m in modules.values()) for key in keys}
     for counts in [*modules.values(), total]:
-        judged = sum(counts.values()) - counts["equivalent"]
-        counts["score"] = round(counts["killed"] / judged, 4) if judged else 1.0
+        everything = sum(counts[k] for k in keys[:5])
+        counts["mutants"] = everything
+        counts["score"] = round(counts["killed"] / everything, 4) if everything else 1.0
+        judged = everything - counts["equivalent"]
+        counts["score_without_equivalents"] = round(counts["killed"] / judged, 4) if judged else 1.0
     return {"modules": modules, "total": total, "equivalent_reasons": equivalent}
 
 
