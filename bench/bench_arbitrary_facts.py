@@ -12,6 +12,7 @@ of the model is built once (its time is printed separately).
 import time
 
 import numpy as np
+from timing import best_time
 
 import hallu_proofs as hp
 
@@ -33,15 +34,6 @@ def from_counts(facts, rng):
     return hp.singleton_rate_of_counts(facts.draw_answer_counts(EXAMPLES, rng), EXAMPLES)
 
 
-def best_time(func, *args):
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main():
     facts = make_model()
     answers = facts.draw_answers(rng=1)
@@ -49,9 +41,9 @@ def main():
     start = time.perf_counter()
     facts.draw_training_set(answers, 1, rng)  # builds the alias table
     table = time.perf_counter() - start
-    baseline = best_time(lambda: rng.integers(0, PROMPTS, size=EXAMPLES))
-    work = best_time(explicit, facts, answers, rng)
-    counts = best_time(from_counts, facts, rng)
+    baseline = best_time(REPEATS, lambda: rng.integers(0, PROMPTS, size=EXAMPLES))
+    work = best_time(REPEATS, explicit, facts, answers, rng)
+    counts = best_time(REPEATS, from_counts, facts, rng)
     print(f"{PROMPTS:.0e} prompts, N = {EXAMPLES:.0e} examples")
     print(f"alias table (once per model):        {table * 1e3:8.1f} ms")
     print(f"N random integers (baseline):        {baseline * 1e3:8.1f} ms")

@@ -5,9 +5,9 @@ Target: ratio <= 150: ECE must argsort the 2 * 10^6 values (n log n, about two t
 time), and the rescaled model is a full validated Instance.
 """
 
-import time
 
 import numpy as np
+from timing import best_time
 
 import hallu_proofs as hp
 
@@ -34,19 +34,10 @@ def calibration_quantities(inst):
             hp.rescaled_loss_derivative(inst), hp.expected_calibration_error(inst))
 
 
-def best_time(func, *args):
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main():
     inst = make_instance()
-    baseline = best_time(read_inputs, inst)
-    work = best_time(calibration_quantities, inst)
+    baseline = best_time(REPEATS, read_inputs, inst)
+    work = best_time(REPEATS, calibration_quantities, inst)
     print(f"{PROMPTS} prompts x {RESPONSES} responses = {PROMPTS * RESPONSES:.0e} slots")
     print(f"read inputs (baseline):      {baseline * 1e3:8.1f} ms")
     print(f"rescale + loss + slope + ECE: {work * 1e3:8.1f} ms")

@@ -5,9 +5,9 @@ Targets: ratio to drawing <= 1; ratio to one bincount pass <= 4 (input checks, t
 pass, and the seen-values pass of missing_mass).
 """
 
-import time
 
 import numpy as np
+from timing import best_time
 
 import hallu_proofs as hp
 
@@ -18,21 +18,12 @@ def estimate(nu, samples):
     return hp.good_turing(samples), hp.missing_mass(nu, samples)
 
 
-def best_time(func, *args):
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main():
     nu = hp.zipf_distribution(VALUES)
     samples = hp.draw_samples(nu, SAMPLES, seed=0)
-    drawing = best_time(hp.draw_samples, nu, SAMPLES, 1)
-    counting = best_time(np.bincount, samples)
-    work = best_time(estimate, nu, samples)
+    drawing = best_time(REPEATS, hp.draw_samples, nu, SAMPLES, 1)
+    counting = best_time(REPEATS, np.bincount, samples)
+    work = best_time(REPEATS, estimate, nu, samples)
     print(f"N = {SAMPLES:.0e} samples of a Zipf law over {VALUES:.0e} values")
     print(f"draw the samples (baseline 1): {drawing * 1e3:8.1f} ms")
     print(f"one np.bincount (baseline 2):  {counting * 1e3:8.1f} ms")

@@ -3,9 +3,9 @@ Theorem 1 bound, as a ratio to one read of the inputs (summing p, p_hat and vali
 process. Run: ``python bench/bench_reduction.py``. Target: ratio <= 6.
 """
 
-import time
 
 import numpy as np
+from timing import best_time
 
 import hallu_proofs as hp
 
@@ -33,19 +33,10 @@ def build_and_compute(p, p_hat, valid):
             hp.theorem1_bound(inst))
 
 
-def best_time(func, *args):
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main():
     inputs = make_inputs()
-    baseline = best_time(read_inputs, *inputs)
-    work = best_time(build_and_compute, *inputs)
+    baseline = best_time(REPEATS, read_inputs, *inputs)
+    work = best_time(REPEATS, build_and_compute, *inputs)
     print(f"{PROMPTS} prompts x {RESPONSES} responses = {PROMPTS * RESPONSES:.0e} slots")
     print(f"read inputs (baseline): {baseline * 1e3:8.1f} ms")
     print(f"Instance + 4 quantities: {work * 1e3:8.1f} ms")
