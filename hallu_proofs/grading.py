@@ -37,7 +37,7 @@ from numbers import Integral, Rational
 import numpy as np
 import sympy as sp
 
-from .validation import check_distribution, check_probability, check_real
+from .validation import check_distribution, check_probability, check_real, check_real_vector
 
 __all__ = [
     "Benchmark",
@@ -188,24 +188,7 @@ def expected_score(q, t):
 
 def _confidences(values, name="confidences"):
     """A non-empty 1-D array of confidences in [0, 1]: Fractions (object array) or floats."""
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    if arr.dtype == object:
-        for i, x in enumerate(arr):
-            if isinstance(x, bool) or not isinstance(x, Rational):
-                raise TypeError(
-                    f"{name}: entry {i} is {type(x).__name__}; exact confidences need int or "
-                    "Fraction entries"
-                )
-        arr = np.array([_number(x, name) for x in arr])
-    elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    else:
-        arr = arr.astype(float)
-        bad = np.flatnonzero(~np.isfinite(arr))
-        if bad.size:
-            raise ValueError(f"{name}: entry {bad[0]} is {arr[bad[0]]}; entries must be finite")
+    arr = check_real_vector(values, name)
     outside = np.flatnonzero((arr < 0) | (arr > 1))
     if outside.size:
         i = outside[0]

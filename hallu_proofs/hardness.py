@@ -221,8 +221,10 @@ def breaks_encryption(iiv_err, beta):
 
 
 def breaking_advantage(iiv_err):
-    """The largest beta in [0, 1] for which a classifier with this err_iiv beta-breaks the
-    scheme: max(0, 1 - 2 err_iiv).
+    """The advantage max(0, 1 - 2 err_iiv) of a classifier with this err_iiv.
+
+    A classifier with err_iiv <= 1/2 beta-breaks the scheme exactly for beta <= 1 - 2 err_iiv;
+    one with err_iiv > 1/2 breaks it for no beta.
 
     >>> from fractions import Fraction as F
     >>> breaking_advantage(F(1, 8)), breaking_advantage(0.75)
@@ -233,8 +235,8 @@ def breaking_advantage(iiv_err):
 
 
 def observation2_bound(beta, n_messages, delta):
-    """Observation 2: 1 - beta - 2 / (|M| - 1) - delta, the least error rate of a model whose
-    classifier does not beta-break the scheme.
+    """Observation 2: 1 - beta - 2 / (|M| - 1) - delta, a lower bound on the error rate of a
+    model whose classifier does not beta-break the scheme.
 
     >>> from fractions import Fraction as F
     >>> observation2_bound(0, 5, 0)

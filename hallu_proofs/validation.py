@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Integral, Real
+from numbers import Integral, Rational, Real
 
 import numpy as np
 
@@ -57,27 +57,42 @@ def check_positive_int(n, name, minimum=1):
     return int(n)
 
 
+def check_real_vector(values, name):
+    """A non-empty 1-D array of finite reals.
+
+    Returns an object array of Fractions when the input is an object array of ints and
+    Fractions (exact arithmetic), and a float array otherwise.
+
+    >>> check_real_vector([1, Fraction(1, 2)], "x").tolist()
+    [Fraction(1, 1), Fraction(1, 2)]
+    >>> check_real_vector([1, 2], "x").tolist()
+    [1.0, 2.0]
+    """
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
+    if arr.dtype == object:
+        for i, x in enumerate(arr):
+            if isinstance(x, bool) or not isinstance(x, Rational):
+                raise TypeError(f"{name}: entry {i} is {type(x).__name__}; exact arrays need int "
+                                "or Fraction entries")
+        return np.array([Fraction(int(x.numerator), int(x.denominator)) for x in arr], dtype=object)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(float)
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise ValueError(f"{name}: entry {bad[0]} is {float(arr[bad[0]])!r}; entries must be finite")
+    return arr
+
+
 def check_distribution(values, name):
     """A 1-D probability vector: finite, non-negative, summing to 1 (exactly for Fractions).
 
     Returns a float array, or an object array of Fractions when the input holds Fractions.
     """
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
+    arr = check_real_vector(values, name)
     exact = arr.dtype == object
-    if exact:
-        if not all(isinstance(x, (Fraction, Integral)) and not isinstance(x, bool) for x in arr):
-            raise TypeError(f"{name}: exact distributions need int or Fraction entries")
-        arr = np.array([Fraction(int(Fraction(x).numerator), int(Fraction(x).denominator))
-                        for x in arr], dtype=object)
-    elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    else:
-        arr = arr.astype(float)
-        bad = np.flatnonzero(~np.isfinite(arr))
-        if bad.size:
-            raise ValueError(f"{name}: entry {bad[0]} is {float(arr[bad[0]])!r}; entries must be finite")
     negative = np.flatnonzero(arr < 0)
     if negative.size:
         value = arr[negative[0]] if exact else float(arr[negative[0]])

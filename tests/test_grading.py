@@ -560,7 +560,7 @@ def test_answer_policy_abstains_at_the_tie_and_takes_integer_confidences():
     assert hp.answer_policy(np.array([0, 1]), 0.5).tolist() == hp.answer_policy([0.0, 1.0], 0.5).tolist()
     with pytest.raises(TypeError, match=r"^confidences must hold real numbers, got dtype <U3$"):
         hp.answer_policy(["0.5"], 0.5)
-    with pytest.raises(TypeError, match=r"^confidences: entry 1 is float; exact confidences need "
+    with pytest.raises(TypeError, match=r"^confidences: entry 1 is float; exact arrays need "
                                         r"int or Fraction entries$"):
         hp.answer_policy(np.array([F(1, 2), 0.5], dtype=object), 0.5)
 
