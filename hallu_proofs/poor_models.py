@@ -107,7 +107,10 @@ def expected_iiv_error(inst: Instance):
     thresholds, values = iiv_error_steps(inst)
     widths = [b - a for a, b in zip(thresholds[:-1], thresholds[1:])]
     total = sum(w * v for w, v in zip(widths, values[:-1]))  # at least one step: 0 < 1
-    return Fraction(total) if inst.exact else float(total)
+    if inst.exact:
+        return Fraction(total)
+    # An average of values in [0, 1]: in floats, rounding can leave it a hair above 1.
+    return min(float(total), 1.0)
 
 
 class ThresholdChoice(NamedTuple):
