@@ -55,9 +55,7 @@ __all__ = [
     "lemma1_radius",
     "lemma1_symbolic",
     "missing_mass",
-    "sample_training_pairs",
     "simulate_good_turing",
-    "unanswered_mass",
     "uniform_distribution",
     "word_codes",
     "zipf_distribution",
@@ -534,41 +532,6 @@ def collapsed_distribution(mu, alpha):
     """
     mu, alpha = _check_answer_probabilities(mu, alpha)
     return np.append(mu * alpha, sum(mu * (1 - alpha)))
-
-
-def unanswered_mass(mu, alpha, prompts, responses, idk=IDK):
-    """MM = Pr_{(c, r) ~ p}[c unanswered in the data and r != IDK] = sum_{c unanswered} mu(c) alpha(c).
-
-    >>> unanswered_mass([0.5, 0.5], [1.0, 0.5], prompts=[0, 1], responses=[3, -1])
-    0.25
-    """
-    mu, alpha = _check_answer_probabilities(mu, alpha)
-    c, r = _check_pairs(prompts, responses, mu.size)
-    unanswered = np.ones(mu.size, dtype=bool)
-    unanswered[c[r != idk]] = False
-    terms = (mu * alpha)[unanswered]
-    return Fraction(sum(terms, Fraction(0))) if mu.dtype == object else float(terms.sum())
-
-
-def sample_training_pairs(mu, alpha, n, answers=None, seed=None, idk=IDK):
-    """N training pairs from the Arbitrary Facts distribution: c ~ mu, then a_c w.p. alpha(c), else IDK.
-
-    ``answers[c]`` is the correct answer a_c (default 0 for every prompt). Returns
-    ``(prompts, responses)`` int64 arrays; abstentions are coded ``idk`` (IDK = -1).
-
-    >>> sample_training_pairs([1.0], [0.0], 3, seed=0)[1].tolist()
-    [-1, -1, -1]
-    """
-    mu, alpha = _check_answer_probabilities(mu, alpha)
-    n = check_positive_int(n, "n")
-    answers = np.zeros(mu.size, dtype=np.int64) if answers is None else _check_samples(
-        answers, "answers")
-    if answers.shape != mu.shape:
-        raise ValueError(f"answers has shape {answers.shape}, but mu has shape {mu.shape}")
-    rng = _rng(seed)
-    prompts = draw_samples(mu.astype(float), n, rng)
-    answered = rng.random(n) < alpha.astype(float)[prompts]
-    return prompts, np.where(answered, answers[prompts], idk).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- real text

@@ -217,29 +217,33 @@ def training_sets(draw):
     mu = draw(distributions(m, exact=True))
     alpha = np.array([Fraction(draw(st.integers(0, 4)), 4) for _ in range(m)], dtype=object)
     n = draw(st.integers(1, 25))
-    prompts, responses = hp.sample_training_pairs(mu, alpha, n, seed=draw(st.integers(0, 10**6)))
-    return mu, alpha, prompts, responses
+    facts = af.ArbitraryFacts(mu, n_responses=2, alpha=alpha)
+    prompts, responses = facts.draw_training_set(np.zeros(m, dtype=int), n,
+                                                 rng=draw(st.integers(0, 10**6)))
+    return facts, prompts, responses
+
+
+def unanswered_mass(facts, prompts, responses):
+    """MM of a training set: the answer mass of its unanswered prompts (arbitrary_facts)."""
+    return af.missing_answer_mass(facts, af.unanswered_prompts(prompts, responses, facts.n_prompts))
 
 
 @pytest.mark.result("Lemma 1", kind="exact",
-                    functions=["collapse_abstentions", "collapsed_distribution", "unanswered_mass",
+                    functions=["collapse_abstentions", "collapsed_distribution", "missing_answer_mass",
                                "good_turing", "missing_mass"])
 @given(training_sets())
 def test_lemma1_collapsed_differences(case):
     """Lemma 1, steps 1-2: GT - sr in {0, 1/N} (1/N iff IDK occurs once); M - MM = phi(IDK) [IDK unseen]."""
-    mu, alpha, prompts, responses = case
-    n, m = len(prompts), len(mu)
+    facts, prompts, responses = case
+    n, m = len(prompts), facts.n_prompts
     collapsed = hp.collapse_abstentions(prompts, responses, m)
     sr = reference_singleton_rate(prompts, responses)
     assert af.singleton_rate(prompts, responses) == float(sr)
     idk_count = int(np.sum(responses == IDK_CODE))
     assert hp.good_turing(collapsed, exact=True) - sr == (Fraction(1, n) if idk_count == 1 else 0)
-    phi = hp.collapsed_distribution(mu, alpha)
-    gap = hp.missing_mass(phi, collapsed) - hp.unanswered_mass(mu, alpha, prompts, responses)
+    phi = hp.collapsed_distribution(facts.mu, facts.alpha)
+    gap = hp.missing_mass(phi, collapsed) - unanswered_mass(facts, prompts, responses)
     assert gap == (phi[m] if idk_count == 0 else 0)
-    facts = af.ArbitraryFacts(mu, n_responses=2, alpha=alpha)
-    assert hp.unanswered_mass(mu, alpha, prompts, responses) == af.missing_answer_mass(
-        facts, af.unanswered_prompts(prompts, responses, m))
 
 
 @pytest.mark.result("Lemma 1", kind="tightness", functions=[])
@@ -257,14 +261,15 @@ def test_lemma1_idk_step():
 
 
 @pytest.mark.result("Lemma 1", kind="monte_carlo",
-                    functions=["collapsed_distribution", "sample_training_pairs"])
+                    functions=["collapsed_distribution"])
 def test_lemma1_collapsed_sample_frequency(ledger_note):
     """Pr[IDK unseen in N samples] = (1 - phi(IDK))^N (seeded, binomial test)."""
     mu, alpha, n, trials = hp.zipf_distribution(30), np.full(30, 0.9), 20, 3000
     ledger_note(monte_carlo_runs=trials)
     phi_idk = hp.collapsed_distribution(mu, alpha)[-1]
+    facts, answers = af.ArbitraryFacts(mu, n_responses=2, alpha=alpha), np.zeros(30, dtype=int)
     rng = np.random.default_rng(11)
-    unseen = sum(int(np.all(hp.sample_training_pairs(mu, alpha, n, seed=rng)[1] != IDK_CODE))
+    unseen = sum(int(np.all(facts.draw_training_set(answers, n, rng)[1] != IDK_CODE))
                  for _ in range(trials))
     assert binomtest(unseen, trials, (1 - phi_idk) ** n).pvalue >= SIGNIFICANCE
 
@@ -283,7 +288,7 @@ def test_lemma1_symbolic():
 
 
 @pytest.mark.result("Lemma 1", kind=("monte_carlo", "falsification"),
-                    functions=["sample_training_pairs", "unanswered_mass", "lemma1_radius"])
+                    functions=["missing_answer_mass", "lemma1_radius"])
 @pytest.mark.parametrize("n", [200, 2000])
 def test_lemma1_coverage(n, ledger_note):
     """Lemma 1: Pr[|MM - sr| <= 4.42 sqrt(ln(5/g)/N)] >= 1 - g (binomial test, g = 0.05); radius/100 fails."""
@@ -291,12 +296,13 @@ def test_lemma1_coverage(n, ledger_note):
     ledger_note(monte_carlo_runs=trials)
     mu = hp.zipf_distribution(prompts_count)
     alpha = np.random.default_rng(1).uniform(0.2, 1.0, prompts_count)
+    facts, answers = af.ArbitraryFacts(mu, n_responses=2, alpha=alpha), np.zeros(prompts_count, dtype=int)
     rng = np.random.default_rng(5)
     gaps = []
     for _ in range(trials):
-        prompts, responses = hp.sample_training_pairs(mu, alpha, n, seed=rng)
+        prompts, responses = facts.draw_training_set(answers, n, rng)
         sr = float(reference_singleton_rate(prompts, responses))
-        gaps.append(abs(hp.unanswered_mass(mu, alpha, prompts, responses) - sr))
+        gaps.append(abs(unanswered_mass(facts, prompts, responses) - sr))
     gaps = np.array(gaps)
     covered = int(np.sum(gaps <= hp.lemma1_radius(n, gamma)))
     assert binomtest(covered, trials, 1 - gamma, alternative="less").pvalue >= SIGNIFICANCE
@@ -426,23 +432,20 @@ def test_refuses_bad_sizes_and_levels():
 
 
 @pytest.mark.result("Lemma 1", kind="validation",
-                    functions=["collapse_abstentions", "unanswered_mass", "collapsed_distribution",
-                               "sample_training_pairs"])
+                    functions=["collapse_abstentions", "collapsed_distribution"])
 def test_lemma1_functions_refuse_bad_input():
     """Prompts outside 0..m-1, mismatched shapes, alpha outside [0, 1] or of the wrong shape are refused."""
-    mu, alpha = [0.5, 0.5], [1.0, 0.5]
+    mu = [0.5, 0.5]
     with pytest.raises(ValueError, match="prompts: entry 1 is 2"):
         hp.collapse_abstentions([0, 2], [1, 1], n_prompts=2)
     with pytest.raises(ValueError, match="responses has shape"):
-        hp.unanswered_mass(mu, alpha, [0, 1], [1])
+        hp.collapse_abstentions([0, 1], [1], n_prompts=2)
     with pytest.raises(TypeError, match="responses must hold integers"):
         hp.collapse_abstentions([0, 1], [0.5, 1.0], n_prompts=2)
     with pytest.raises(ValueError, match=r"alpha\[1\] must be in"):
         hp.collapsed_distribution(mu, [1.0, 1.5])
     with pytest.raises(ValueError, match="alpha has shape"):
-        hp.sample_training_pairs(mu, [1.0], 5)
-    with pytest.raises(ValueError, match="answers has shape"):
-        hp.sample_training_pairs(mu, alpha, 5, answers=[1, 2, 3])
+        hp.collapsed_distribution(mu, [1.0])
     with pytest.raises(TypeError, match="text must be a str"):
         hp.word_codes(b"bytes")
     with pytest.raises(ValueError, match="no words"):
@@ -528,18 +531,8 @@ def test_error_messages_in_full():
             call()
 
 
-def test_sample_training_pairs_answers_and_abstentions():
-    """Answered rows carry answers[c] (0 by default), abstentions the idk code; alpha = 1 never
-    abstains, alpha = 0 always does; a seed repeats the sample; zero-mass prompts never occur."""
-    mu, answers = [0.5, 0.0, 0.5], [7, 8, 9]
-    prompts, responses = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, answers=answers, seed=1)
-    assert prompts.dtype == responses.dtype == np.int64 and prompts.shape == responses.shape == (400,)
-    assert set(prompts.tolist()) == {0, 2}
-    assert np.all(responses[prompts == 0] == 7) and np.all(responses[prompts == 2] == IDK_CODE)
-    _, default = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, seed=1, idk=-5)
-    assert set(default.tolist()) == {0, -5}
-    again = hp.sample_training_pairs(mu, [1.0, 1.0, 0.0], 400, answers=answers, seed=1)
-    assert np.array_equal(again[0], prompts) and np.array_equal(again[1], responses)
+def test_draw_samples_never_draws_a_zero_mass_value():
+    """Values of probability 0 never occur in a sample."""
     assert set(hp.draw_samples([0.25, 0.0, 0.75], 500, seed=2).tolist()) == {0, 2}
 
 
@@ -555,17 +548,6 @@ def test_zipf_weights():
     assert hp.zipf_distribution(3).dtype == np.float64
 
 
-def test_unanswered_mass_by_hand():
-    """MM sums mu(c) alpha(c) over the prompts with no answered row (IDK rows do not count)."""
-    mu, alpha = [Fraction(1, 2), Fraction(1, 3), Fraction(1, 6)], [Fraction(1), Fraction(1, 2), 1]
-    value = hp.unanswered_mass(mu, alpha, [0, 1, 1], [4, IDK_CODE, IDK_CODE])
-    assert value == Fraction(1, 3) * Fraction(1, 2) + Fraction(1, 6)
-    approx = hp.unanswered_mass([0.5, 1 / 3, 1 / 6], [1.0, 0.5, 1.0], [0, 1, 1], [4, IDK_CODE, IDK_CODE])
-    assert isinstance(approx, float) and abs(approx - float(value)) <= FLOAT_TOLERANCE
-    everything = sum(m * a for m, a in zip(mu, alpha))
-    assert hp.unanswered_mass(mu, alpha, [2], [5], idk=5) == everything  # with idk=5 the row abstains
-
-
 def test_input_check_messages_in_full():
     """The messages of the sample, pair and alpha checks, in full."""
     mu, alpha = [0.5, 0.5], [1.0, 0.5]
@@ -578,22 +560,17 @@ def test_input_check_messages_in_full():
         ("samples must hold integers, got dtype <U1", lambda: hp.good_turing(["a"])),
         ("samples: entry 1 is -2; values must be >= 0", lambda: hp.good_turing([1, -2])),
         ("prompts: entry 1 is 2, but there are only 2 prompts",
-         lambda: hp.unanswered_mass(mu, alpha, [0, 2], [1, 1])),
-        ("prompts must not be empty", lambda: hp.unanswered_mass(mu, alpha, [], [])),
+         lambda: hp.collapse_abstentions([0, 2], [1, 1], 2)),
+        ("prompts must not be empty", lambda: hp.collapse_abstentions([], [], 2)),
         ("responses must hold integers, got dtype float64",
-         lambda: hp.unanswered_mass(mu, alpha, [0, 1], [0.5, 1.0])),
+         lambda: hp.collapse_abstentions([0, 1], [0.5, 1.0], 2)),
         ("responses must hold integers, got dtype bool",
          lambda: hp.collapse_abstentions([0, 1], [True, False], 2)),
         ("responses has shape (1,), but prompts has shape (2,)",
          lambda: hp.collapse_abstentions([0, 1], [1], 2)),
-        ("alpha has shape (1,), but mu has shape (2,)", lambda: hp.unanswered_mass(mu, [1.0], [0], [1])),
+        ("alpha has shape (1,), but mu has shape (2,)", lambda: hp.collapsed_distribution(mu, [1.0])),
         ("alpha[1] must be in [0, 1], got 1.5", lambda: hp.collapsed_distribution(mu, [1.0, 1.5])),
         ("mu must sum to 1, got 1.1", lambda: hp.collapsed_distribution([0.5, 0.6], alpha)),
-        ("answers has shape (3,), but mu has shape (2,)",
-         lambda: hp.sample_training_pairs(mu, alpha, 5, answers=[1, 2, 3])),
-        ("answers: entry 0 is -1; values must be >= 0",
-         lambda: hp.sample_training_pairs(mu, alpha, 5, answers=[-1, 2])),
-        ("n must be >= 1, got 0", lambda: hp.sample_training_pairs(mu, alpha, 0)),
         ("n must be >= 1, got 0", lambda: hp.draw_samples(mu, 0)),
         ("exponent must be >= 0, got -1", lambda: hp.zipf_distribution(3, exponent=-1)),
         ("exponent must be an integer, got float", lambda: hp.zipf_distribution(3, 1.5, exact=True)),
@@ -625,8 +602,8 @@ def test_seeds_and_generators_agree():
     """An int seed and a Generator seeded with it give the same draws."""
     nu = hp.zipf_distribution(20)
     assert np.array_equal(hp.draw_samples(nu, 50, seed=4), hp.draw_samples(nu, 50, np.random.default_rng(4)))
-    a = hp.sample_training_pairs(nu, np.full(20, 0.5), 30, seed=6)
-    b = hp.sample_training_pairs(nu, np.full(20, 0.5), 30, seed=np.random.default_rng(6))
+    a = hp.simulate_good_turing(nu, 30, 5, seed=6)
+    b = hp.simulate_good_turing(nu, 30, 5, seed=np.random.default_rng(6))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
