@@ -21,7 +21,7 @@ test: $(BIN)/.installed
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
 
 thorough: $(BIN)/.installed
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m "not book" -p no:cacheprovider
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m "not book" -p no:cacheprovider -n auto
 
 bench: $(BIN)/.installed
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

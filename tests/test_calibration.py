@@ -612,7 +612,7 @@ def symbolic_printed_loss_derivative(inst, s):
     return F(str(sp.simplify(sp.diff(loss, u).subs(u, sp.Rational(s)))))
 
 
-@settings(max_examples=20)
+@settings(max_examples=SYMPY_EXAMPLES)
 @given(instances(exact=True, max_prompts=3, max_responses=4).map(smoothed), st.fractions(F(1, 4), 4))
 def test_printed_derivative_exact_at_any_scale(inst, s):
     """The printed loss's closed-form derivative equals sympy's derivative at any s; s = 1 by default."""
@@ -620,7 +620,7 @@ def test_printed_derivative_exact_at_any_scale(inst, s):
     assert hp.printed_prompted_loss_derivative(inst) == symbolic_printed_loss_derivative(inst, 1)
 
 
-@settings(max_examples=20)
+@settings(max_examples=SYMPY_EXAMPLES)
 @given(instances(exact=True, max_prompts=3, max_responses=4).map(smoothed), st.fractions(F(1, 2), 2),
        st.booleans())
 def test_finite_differences_on_exact_instances(inst, s, printed):
