@@ -6,8 +6,7 @@ time), and the rescaled model is a full validated Instance.
 """
 
 
-import numpy as np
-from timing import best_time
+from timing import best_time, random_inputs
 
 import hallu_proofs as hp
 
@@ -15,14 +14,7 @@ PROMPTS, RESPONSES, REPEATS = 1000, 2000, 5
 
 
 def make_instance(seed=0):
-    rng = np.random.default_rng(seed)
-    valid = rng.random((PROMPTS, RESPONSES)) < 0.01
-    valid[:, 0], valid[:, 1] = True, False
-    p = np.where(valid, rng.random((PROMPTS, RESPONSES)), 0.0)
-    p /= p.sum(axis=1, keepdims=True)
-    p_hat = rng.random((PROMPTS, RESPONSES)) ** 4 + 1e-12
-    p_hat /= p_hat.sum(axis=1, keepdims=True)
-    return hp.Instance(p, p_hat, valid)
+    return hp.Instance(*random_inputs(PROMPTS, RESPONSES, seed, p_hat_floor=1e-12))
 
 
 def read_inputs(inst):

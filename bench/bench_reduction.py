@@ -4,23 +4,11 @@ process. Run: ``python bench/bench_reduction.py``. Target: ratio <= 6.
 """
 
 
-import numpy as np
-from timing import best_time
+from timing import best_time, random_inputs
 
 import hallu_proofs as hp
 
 PROMPTS, RESPONSES, REPEATS = 1000, 10_000, 7
-
-
-def make_inputs(seed=0):
-    rng = np.random.default_rng(seed)
-    valid = rng.random((PROMPTS, RESPONSES)) < 0.01
-    valid[:, 0], valid[:, 1] = True, False
-    p = np.where(valid, rng.random((PROMPTS, RESPONSES)), 0.0)
-    p /= p.sum(axis=1, keepdims=True)
-    p_hat = rng.random((PROMPTS, RESPONSES)) ** 4
-    p_hat /= p_hat.sum(axis=1, keepdims=True)
-    return p, p_hat, valid
 
 
 def read_inputs(p, p_hat, valid):
@@ -34,7 +22,7 @@ def build_and_compute(p, p_hat, valid):
 
 
 def main():
-    inputs = make_inputs()
+    inputs = random_inputs(PROMPTS, RESPONSES)
     baseline = best_time(REPEATS, read_inputs, *inputs)
     work = best_time(REPEATS, build_and_compute, *inputs)
     print(f"{PROMPTS} prompts x {RESPONSES} responses = {PROMPTS * RESPONSES:.0e} slots")
