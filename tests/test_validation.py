@@ -136,6 +136,9 @@ def test_check_distribution_exact():
     ([0.25, 0.25], ValueError, r"^nu must sum to 1, got 0\.5$"),
     ([F(1, 3), F(1, 3)], ValueError, r"^nu must sum to 1, got Fraction\(2, 3\)$"),
     ([F(333, 1000)] * 3, ValueError, r"^nu must sum to 1, got Fraction\(999, 1000\)$"),
+    # within the float tolerance of 1, but an exact distribution must sum to 1 exactly
+    ([F(1, 2), F(1, 2) + F(1, 10**12)], ValueError,
+     r"^nu must sum to 1, got Fraction\(1000000000001, 1000000000000\)$"),
 ])
 def test_check_distribution_refuses_with_the_name(values, error, message):
     arr = np.array(values, dtype=object) if any(isinstance(v, F) for v in np.ravel(values)) else values
