@@ -499,12 +499,12 @@ def _check_in_support_prompts(c, n_prompts):
 
 def _check_answer_probabilities(mu, alpha):
     mu = check_distribution(mu, "mu")
-    alpha = np.asarray(alpha, dtype=object if mu.dtype == object else float)
-    if alpha.shape != mu.shape:
-        raise ValueError(f"alpha has shape {alpha.shape}, but mu has shape {mu.shape}")
-    for c, a in enumerate(alpha.tolist()):  # Python numbers, so that a message shows 1.5
+    raw = np.asarray(alpha)
+    if raw.shape != mu.shape:
+        raise ValueError(f"alpha has shape {raw.shape}, but mu has shape {mu.shape}")
+    for c, a in enumerate(raw.tolist()):  # Python numbers, so that a message shows 1.5
         check_probability(a, f"alpha[{c}]")
-    return mu, alpha
+    return mu, raw.astype(object if mu.dtype == object else float)
 
 
 def collapse_abstentions(prompts, responses, n_prompts, idk=IDK):
