@@ -403,6 +403,7 @@ def missing_answer_mass(facts: ArbitraryFacts, unanswered):
     >>> missing_answer_mass(facts, [True, True, False])
     0.625
     """
+    _check_facts(facts)
     u = _check_unanswered(unanswered, facts)
     return _total(facts.answer_mass[u], facts.exact)
 
@@ -423,6 +424,7 @@ def memorising_learner(facts: ArbitraryFacts, prompts, responses, guess_rate=Non
     >>> memorising_learner(facts, [0], [1]).tolist()
     [[0.0, 1.0, 0.0], [0.25, 0.25, 0.5]]
     """
+    _check_facts(facts)
     g = _guess_rates(facts, guess_rate)
     counts, memo = _memorised_answers(facts, prompts, responses)
     m, width = facts.n_prompts, facts.max_errors + 2
@@ -450,6 +452,7 @@ def memorising_learner_error(facts: ArbitraryFacts, unanswered, guess_rate=None)
     >>> memorising_learner_error(facts, [True, True])
     Fraction(7, 16)
     """
+    _check_facts(facts)
     u = _check_unanswered(unanswered, facts)
     g = _guess_rates(facts, guess_rate)
     wrong = _divide(facts.n_responses - 1, facts.n_responses, facts.exact)
@@ -470,6 +473,7 @@ def counting_learner(facts: ArbitraryFacts, prompts, responses, smoothing=1.0) -
     >>> counting_learner(facts, [0, 0, 0], [1, 1, 1], smoothing=1.0).round(3).tolist()
     [[0.042, 0.917, 0.042], [0.167, 0.667, 0.167]]
     """
+    _check_facts(facts)
     smoothing = check_real(smoothing, "smoothing")
     if not smoothing > 0:
         raise ValueError(f"smoothing must be > 0, got {smoothing!r}")
@@ -501,6 +505,7 @@ def facts_instance(facts: ArbitraryFacts, answers, p_hat) -> Instance:
     >>> generative_error(inst), calibration_gap(inst)
     (0.125, 0.0)
     """
+    _check_facts(facts)
     answers = facts.check_answers(answers)
     m, width = facts.n_prompts, facts.max_errors + 2
     p_hat = np.asarray(p_hat)
@@ -536,6 +541,7 @@ def lumped_memorising_instance(facts: ArbitraryFacts, unanswered, guess_rate=Non
     >>> lumped_memorising_instance(facts, np.array([True, False, True, True])).n_prompts
     2
     """
+    _check_facts(facts)
     u = _check_unanswered(unanswered, facts)
     g = _guess_rates(facts, guess_rate)
     key = u.astype(np.int64)
@@ -796,6 +802,11 @@ def _per_prompt_probabilities(values, m, exact, name="alpha"):
         c = bad[0]
         raise ValueError(f"{name}[{c}] must be in [0, 1], got {float(out[c])!r}")
     return out
+
+
+def _check_facts(facts):
+    if not isinstance(facts, ArbitraryFacts):
+        raise TypeError(f"facts must be a hallu_proofs.ArbitraryFacts, got {type(facts).__name__}")
 
 
 def _guess_rates(facts, guess_rate):

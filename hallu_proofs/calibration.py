@@ -28,7 +28,7 @@ import sympy as sp
 
 from .instances import Instance, _row_sums_over, count_per_row
 from .reduction import calibration_gap, classify, generative_error, theorem1_bound
-from .validation import check_positive_int, check_real
+from .validation import check_instance, check_positive_int, check_real
 
 __all__ = [
     "TrainingRun",
@@ -80,6 +80,7 @@ def rescaled_model(inst: Instance, s, threshold=None) -> Instance:
     ...
     ValueError: s must be > 0, got 0
     """
+    check_instance(inst)
     s = _check_scale(s, inst)
     above = classify(inst, threshold)
     one = Fraction(1) if inst.exact else 1.0
@@ -96,6 +97,7 @@ def uniform_model(inst: Instance) -> Instance:
     >>> uniform_model(inst).p_hat.round(3).tolist()
     [[0.333, 0.333, 0.333]]
     """
+    check_instance(inst)
     plausible = _plausible_mask(inst)
     sizes = count_per_row(plausible)
     if inst.exact:
@@ -126,6 +128,7 @@ def question_answer_database_model(inst: Instance, known, idk) -> Instance:
     >>> model.p_hat.tolist()
     [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
     """
+    check_instance(inst)
     m, n = inst.p.shape
     known = np.asarray(known)
     if known.dtype != bool:
@@ -168,6 +171,7 @@ def grouped_softmax_optimum(inst: Instance, groups=None) -> Instance:
     >>> grouped_softmax_optimum(inst, groups=[0, 0]).p_hat[0].tolist()
     [Fraction(1, 2), Fraction(1, 2), Fraction(0, 1)]
     """
+    check_instance(inst)
     groups = _check_groups(groups, inst)
     weights = inst.mu[:, None] * inst.p
     uniform = uniform_model(inst).p_hat
@@ -205,6 +209,7 @@ def threshold_masses(inst: Instance, threshold=None) -> dict:
     >>> {k: round(v, 3) for k, v in threshold_masses(inst).items()}
     {'p_hat_above': 0.6, 'p_above': 1.0, 'p_hat_below': 0.4, 'p_below': 0.0}
     """
+    check_instance(inst)
     above = classify(inst, threshold)
     below = _plausible_mask(inst) & ~above
     total = _weighted_mass
@@ -223,6 +228,7 @@ def signed_calibration_gap(inst: Instance, threshold=None):
     >>> round(signed_calibration_gap(inst), 3)
     -0.4
     """
+    check_instance(inst)
     masses = threshold_masses(inst, threshold)
     return masses["p_hat_above"] - masses["p_above"]
 
@@ -236,6 +242,7 @@ def calibration_gap_curve(inst: Instance, thresholds) -> np.ndarray:
     >>> calibration_gap_curve(inst, [0.1, 0.5, 0.7]).round(3).tolist()
     [0.0, 0.4, 0.0]
     """
+    check_instance(inst)
     if np.ndim(thresholds) != 1:
         raise ValueError(f"thresholds must be a 1-D array, got shape {np.shape(thresholds)}")
     return np.array([calibration_gap(inst, threshold=t) for t in thresholds])
@@ -255,6 +262,7 @@ def expected_calibration_error(inst: Instance, bins=None):
     >>> round(expected_calibration_error(inst, bins=1), 3)
     0.0
     """
+    check_instance(inst)
     plausible = _plausible_mask(inst)
     values = inst.p_hat[plausible]
     gaps = (inst.mu[:, None] * (inst.p_hat - inst.p))[plausible]
@@ -291,6 +299,7 @@ def cross_entropy(inst: Instance) -> float:
     ...
     ValueError: p_hat is 0 on response 1 of prompt 0: p has mass there, so the cross-entropy is infinite
     """
+    check_instance(inst)
     weights = inst.mu[:, None] * inst.p
     return _weighted_log_loss(inst, weights, "response", "p has mass there, so the cross-entropy is "
                              "infinite")
@@ -306,6 +315,7 @@ def printed_prompted_loss(inst: Instance) -> float:
     >>> round(printed_prompted_loss(inst), 6) == round(5 * math.log(2), 6)
     True
     """
+    check_instance(inst)
     weights = np.where(_plausible_mask(inst), inst.mu[:, None], 0)
     return _weighted_log_loss(inst, weights, "plausible response",
                              "the printed prompted loss is infinite")
@@ -323,6 +333,7 @@ def rescaled_loss_derivative(inst: Instance, s=1, threshold=None):
     >>> rescaled_loss_derivative(inst), rescaled_loss_derivative(inst, s=F(2, 3))
     (Fraction(-2, 5), Fraction(-3, 4))
     """
+    check_instance(inst)
     s = _check_scale(s, inst)
     cross_entropy(inst)  # refuses an infinite loss
     q_above, p_above, _ = _per_prompt_above(inst, threshold)
@@ -340,6 +351,7 @@ def printed_prompted_loss_derivative(inst: Instance, s=1, threshold=None):
     >>> printed_prompted_loss_derivative(printed_loss_counterexample())
     Fraction(4, 5)
     """
+    check_instance(inst)
     s = _check_scale(s, inst)
     printed_prompted_loss(inst)  # refuses an infinite loss
     q_above, _, n_above = _per_prompt_above(inst, threshold)
@@ -362,6 +374,7 @@ def finite_difference_derivative(inst: Instance, s=1, threshold=None, step=1e-3,
     >>> round(finite_difference_derivative(inst), 9)
     -0.4
     """
+    check_instance(inst)
     s = _check_scale(s, inst)
     check_real(step, "step")
     if not 0 < step < 0.5:
@@ -386,6 +399,7 @@ def prompted_loss_slip(inst: Instance, threshold=None) -> dict:
     >>> slip["weighted_derivative"] == slip["signed_gap"] != slip["printed_derivative"]
     True
     """
+    check_instance(inst)
     return {
         "signed_gap": signed_calibration_gap(inst, threshold),
         "weighted_derivative": rescaled_loss_derivative(inst, 1, threshold),
@@ -536,6 +550,7 @@ def train_softmax(inst: Instance, groups=None, steps=2000, learning_rate=1.0, ba
     >>> run.steps.tolist(), bool(run.delta[-1] < 1e-6)
     ([0, 100, 200, 300], True)
     """
+    check_instance(inst)
     groups = _check_groups(groups, inst)
     steps = check_positive_int(steps, "steps")
     record_every = check_positive_int(record_every, "record_every")

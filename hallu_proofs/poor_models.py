@@ -30,7 +30,7 @@ import sympy as sp
 
 from .instances import Instance, _row_sums_over
 from .reduction import calibration_gap, iiv_error
-from .validation import check_positive_int, check_probability, check_real
+from .validation import check_instance, check_positive_int, check_probability, check_real
 
 __all__ = [
     "BestClassifier",
@@ -66,12 +66,6 @@ __all__ = [
 # --- thresholded classifiers -------------------------------------------------------------------
 
 
-def _check_instance(inst, name="inst"):
-    if not isinstance(inst, Instance):
-        raise TypeError(f"{name} must be a hallu_proofs.Instance, got {type(inst).__name__}")
-    return inst
-
-
 def iiv_error_steps(inst: Instance):
     """The step function t -> err_iiv(f_t) on [0, 1], as thresholds and values.
 
@@ -86,7 +80,7 @@ def iiv_error_steps(inst: Instance):
     >>> [str(t) for t in ts], [str(v) for v in vs]
     (['0', '1/4', '3/4', '1'], ['1/2', '0', '1/2', '1/2'])
     """
-    _check_instance(inst)
+    check_instance(inst)
     zero, one = inst.number(0), inst.number(1)
     if inst.exact:
         thresholds = sorted({zero, one, *inst.p_hat.ravel().tolist()})
@@ -148,7 +142,7 @@ def n_choices(inst: Instance) -> int:
     ...
     ValueError: inst: prompt 0 has 2 valid responses; Theorems 3-4 need exactly one (|V_c| = 1)
     """
-    _check_instance(inst)
+    check_instance(inst)
     several = np.flatnonzero(inst.n_valid != 1)
     if several.size:
         c = several[0]
@@ -206,7 +200,7 @@ def theorem4_proof_terms(inst: Instance) -> dict:
     >>> terms["false_positive"], terms["false_negative"]
     (Fraction(1, 8), Fraction(1, 4))
     """
-    _check_instance(inst)
+    check_instance(inst)
     exact = inst.exact
     if exact:
         per_error = np.array([Fraction(1, int(k)) for k in inst.n_errors])
@@ -316,7 +310,7 @@ def _check_family(models):
     if not models:
         raise ValueError("models is empty")
     for i, model in enumerate(models):
-        _check_instance(model, f"models[{i}]")
+        check_instance(model, f"models[{i}]")
     first = models[0]
     for i, model in enumerate(models[1:], start=1):
         for name in ("p", "valid", "mu", "plausible"):
@@ -343,7 +337,7 @@ def poor_model_bound(inst: Instance, opt):
     >>> poor_model_bound(inst, opt_over_models([inst])) <= generative_error(inst)
     True
     """
-    _check_instance(inst)
+    check_instance(inst)
     check_probability(opt, "opt")
     ratio = Fraction(inst.max_valid, inst.min_errors) if inst.exact else inst.max_valid / inst.min_errors
     return 2 * inst.number(opt) - ratio - calibration_gap(inst)

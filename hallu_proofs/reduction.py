@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from .instances import Instance, _row_sums_over, check_threshold, count_per_row
+from .validation import check_instance
 
 
 def iiv_distribution(inst: Instance) -> np.ndarray:
@@ -28,6 +29,7 @@ def iiv_distribution(inst: Instance) -> np.ndarray:
     >>> iiv_distribution(inst).tolist()
     [[0.5, 0.25, 0.25]]
     """
+    check_instance(inst)
     half = Fraction(1, 2) if inst.exact else 0.5
     on_valid = half * inst.mu[:, None] * inst.p
     on_errors = half * inst.mu[:, None] / inst.n_errors[:, None]
@@ -46,6 +48,7 @@ def classify(inst: Instance, threshold=None) -> np.ndarray:
     >>> classify(inst, threshold=0.1).tolist()
     [[True, True, True]]
     """
+    check_instance(inst)
     t = check_threshold(threshold, inst)
     above = inst.p_hat > t
     return above if inst.plausible is None else above & inst.plausible
@@ -58,6 +61,7 @@ def generative_error(inst: Instance):
     >>> generative_error(inst)
     0.4
     """
+    check_instance(inst)
     if "err" not in inst._cache:
         per_prompt = _row_sums_over(inst.p_hat, inst.error, inst.exact)
         inst._cache["err"] = _weighted_total(inst, per_prompt)
@@ -71,6 +75,7 @@ def iiv_error(inst: Instance, threshold=None):
     >>> iiv_error(inst), iiv_error(inst, threshold=0.1)
     (0.0, 0.5)
     """
+    check_instance(inst)
     stats = _threshold_stats(inst, threshold)
     return stats["iiv"]
 
@@ -82,6 +87,7 @@ def calibration_gap(inst: Instance, threshold=None):
     >>> calibration_gap(inst), calibration_gap(inst, threshold=0.1)
     (0.4, 0.0)
     """
+    check_instance(inst)
     return _threshold_stats(inst, threshold)["delta"]
 
 
@@ -96,6 +102,7 @@ def theorem1_bound(inst: Instance):
     >>> theorem1_bound(inst) <= generative_error(inst)
     True
     """
+    check_instance(inst)
     stats = _threshold_stats(inst, None)
     # Exact; in float arithmetic the Fraction turns into the float max_valid / min_errors.
     ratio = Fraction(inst.max_valid, inst.min_errors)
@@ -119,6 +126,7 @@ def theorem1_slack_terms(inst: Instance) -> dict:
     >>> sum(terms.values()) == generative_error(inst) - theorem1_bound(inst)
     True
     """
+    check_instance(inst)
     above = classify(inst)
     below = ~above  # implausible slots carry no mass under p or p_hat, so B may include them
     d = iiv_distribution(inst)

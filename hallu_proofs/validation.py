@@ -20,7 +20,14 @@ from numbers import Integral, Rational, Real
 
 import numpy as np
 
-from .instances import ROW_SUM_TOLERANCE
+from .instances import ROW_SUM_TOLERANCE, Instance
+
+
+def check_instance(inst, name="inst"):
+    """An `Instance`; anything else is refused with a TypeError naming the argument."""
+    if not isinstance(inst, Instance):
+        raise TypeError(f"{name} must be a hallu_proofs.Instance, got {type(inst).__name__}")
+    return inst
 
 
 def check_real(x, name):

@@ -1,10 +1,12 @@
 """The shared argument checks: accepted values come back unchanged, bad ones are refused by name."""
 
+import inspect
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
 
+import hallu_proofs as hp
 from hallu_proofs.instances import ROW_SUM_TOLERANCE
 from hallu_proofs.validation import (
     check_confidence_level,
@@ -144,3 +146,38 @@ def test_check_distribution_refuses_with_the_name(values, error, message):
     arr = np.array(values, dtype=object) if any(isinstance(v, F) for v in np.ravel(values)) else values
     with pytest.raises(error, match=message):
         check_distribution(arr, "nu")
+
+
+INSTANCE_FUNCTIONS = [
+    "iiv_distribution", "classify", "generative_error", "iiv_error", "calibration_gap", "theorem1_bound",
+    "theorem1_slack_terms", "rescaled_model", "uniform_model", "question_answer_database_model",
+    "grouped_softmax_optimum", "threshold_masses", "signed_calibration_gap", "calibration_gap_curve",
+    "expected_calibration_error", "cross_entropy", "printed_prompted_loss", "rescaled_loss_derivative",
+    "printed_prompted_loss_derivative", "finite_difference_derivative", "prompted_loss_slip",
+    "train_softmax", "iiv_error_steps", "expected_iiv_error", "best_threshold", "n_choices",
+    "theorem4_average_bound", "theorem4_proof_terms", "poor_model_bound",
+]
+FACTS_FUNCTIONS = ["missing_answer_mass", "memorising_learner", "memorising_learner_error",
+                   "counting_learner", "facts_instance", "lumped_memorising_instance"]
+
+
+def _call_with(name, first):
+    """Call hp.<name> with ``first`` as its first argument and 0 for its other required ones."""
+    func = getattr(hp, name)
+    required = [p for p in inspect.signature(func).parameters.values() if p.default is p.empty]
+    return func(first, *[0] * (len(required) - 1))
+
+
+@pytest.mark.parametrize("name", INSTANCE_FUNCTIONS)
+def test_functions_of_an_instance_refuse_anything_else(name):
+    """Every function of an Instance refuses another object with a TypeError naming inst."""
+    for wrong, kind in ((None, "NoneType"), ([[1.0, 0.0]], "list")):
+        with pytest.raises(TypeError, match=rf"^inst must be a hallu_proofs\.Instance, got {kind}$"):
+            _call_with(name, wrong)
+
+
+@pytest.mark.parametrize("name", FACTS_FUNCTIONS)
+def test_functions_of_a_facts_model_refuse_anything_else(name):
+    """Every function of an ArbitraryFacts model refuses another object with a TypeError naming facts."""
+    with pytest.raises(TypeError, match=r"^facts must be a hallu_proofs\.ArbitraryFacts, got dict$"):
+        _call_with(name, {"mu": [1.0]})
