@@ -31,6 +31,7 @@ import sympy as sp
 
 from .instances import Instance
 from .validation import (
+    as_array,
     check_confidence_level,
     check_distribution,
     check_positive_int,
@@ -250,7 +251,7 @@ class ArbitraryFacts:
 
     def check_answers(self, answers) -> np.ndarray:
         """Validate a vector of facts: one integer a_c in {0, ..., |R_c| - 1} per prompt."""
-        arr = np.asarray(answers)
+        arr = as_array(answers, "answers")
         if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"answers must hold integers, got dtype {arr.dtype}")
         if arr.shape != (self.n_prompts,):
@@ -376,7 +377,7 @@ def singleton_rate_of_counts(counts, n) -> float:
     >>> singleton_rate_of_counts([1, 0, 2, 1], n=10)
     0.2
     """
-    k = np.asarray(counts)
+    k = as_array(counts, "counts")
     if k.dtype == bool or not np.issubdtype(k.dtype, np.integer) or k.ndim != 1:
         raise TypeError(f"counts must be a 1-D integer array, got dtype {k.dtype}, shape {k.shape}")
     n = check_positive_int(n, "n")
@@ -508,7 +509,7 @@ def facts_instance(facts: ArbitraryFacts, answers, p_hat) -> Instance:
     _check_facts(facts)
     answers = facts.check_answers(answers)
     m, width = facts.n_prompts, facts.max_errors + 2
-    p_hat = np.asarray(p_hat)
+    p_hat = as_array(p_hat, "p_hat")
     if p_hat.shape != (m, width):
         raise ValueError(f"p_hat has shape {p_hat.shape}, expected ({m}, {width}): one row per "
                          "prompt, the response slots and a last column for IDK")
@@ -578,7 +579,7 @@ def lemma2_gamma(positive, answer):
     >>> sum(lemma2_gamma(labels, a) for a in range(4)) / 4
     Fraction(1, 2)
     """
-    labels = np.asarray(positive)
+    labels = as_array(positive, "positive")
     if labels.dtype != bool or labels.ndim != 1:
         raise TypeError("positive must be a 1-D boolean array (the labels of R_c)")
     size = labels.size
@@ -758,7 +759,7 @@ def theorem2_symbolic_checks() -> list:
 # --------------------------------------------------------------------------- helpers
 
 def _per_prompt_ints(n_responses, m):
-    arr = np.asarray(n_responses)
+    arr = as_array(n_responses, "n_responses")
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == object):
         raise TypeError(f"n_responses must hold integers, got dtype {arr.dtype}")
     if arr.dtype == object:
@@ -778,7 +779,7 @@ def _per_prompt_ints(n_responses, m):
 
 def _per_prompt_probabilities(values, m, exact, name="alpha"):
     """One probability per prompt (a scalar is shared): Fractions if exact, else floats."""
-    raw = np.asarray(values)
+    raw = as_array(values, name)
     if raw.ndim == 0:
         check_probability(raw.item(), name)
         raw = np.full(m, raw.item(), dtype=raw.dtype)
@@ -823,7 +824,7 @@ def _check_training_set(prompts, responses):
 
 def _check_training_arrays(prompts, responses):
     """The dtype and shape checks of `_check_training_set`, without reading the entries."""
-    c, r = np.asarray(prompts), np.asarray(responses)
+    c, r = as_array(prompts, "prompts"), as_array(responses, "responses")
     if c.size == 0:
         raise ValueError("prompts is empty: a training set needs N >= 1 examples")
     for name, arr in (("prompts", c), ("responses", r)):
@@ -868,7 +869,7 @@ def _memorised_answers(facts, prompts, responses):
 
 
 def _check_unanswered(unanswered, facts):
-    u = np.asarray(unanswered)
+    u = as_array(unanswered, "unanswered")
     if u.dtype != bool:
         raise TypeError(f"unanswered must be a boolean mask, got dtype {u.dtype}")
     if u.shape != (facts.n_prompts,):

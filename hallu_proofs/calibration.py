@@ -28,7 +28,7 @@ import sympy as sp
 
 from .instances import Instance, _row_sums_over, count_per_row
 from .reduction import calibration_gap, classify, generative_error, theorem1_bound
-from .validation import check_instance, check_positive_int, check_real
+from .validation import as_array, check_instance, check_positive_int, check_real
 
 __all__ = [
     "TrainingRun",
@@ -130,7 +130,7 @@ def question_answer_database_model(inst: Instance, known, idk) -> Instance:
     """
     check_instance(inst)
     m, n = inst.p.shape
-    known = np.asarray(known)
+    known = as_array(known, "known")
     if known.dtype != bool:
         raise TypeError(f"known must be a boolean array, got dtype {known.dtype}")
     if known.shape != (m,):
@@ -633,7 +633,7 @@ def _check_groups(groups, inst):
     m = inst.n_prompts
     if groups is None:
         return np.arange(m)
-    arr = np.asarray(groups)
+    arr = as_array(groups, "groups")
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"groups must hold integers, got dtype {arr.dtype}")
     if arr.shape != (m,):

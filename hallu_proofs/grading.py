@@ -37,7 +37,14 @@ from numbers import Integral, Rational
 import numpy as np
 import sympy as sp
 
-from .validation import check_distribution, check_probability, check_real, check_real_vector
+from .validation import (
+    as_array,
+    as_list,
+    check_distribution,
+    check_probability,
+    check_real,
+    check_real_vector,
+)
 
 __all__ = [
     "Benchmark",
@@ -198,7 +205,7 @@ def _confidences(values, name="confidences"):
 
 def _mask(values, name, size):
     """A boolean array of the given length."""
-    arr = np.asarray(values)
+    arr = as_array(values, name)
     if arr.dtype != bool:
         raise TypeError(f"{name} must be a boolean array, got dtype {arr.dtype}")
     if arr.shape != (size,):
@@ -236,7 +243,7 @@ def evaluation_score(correct, answered, t):
     >>> evaluation_score([True, False, False, True], [True, True, False, False], F(1, 2))
     Fraction(0, 1)
     """
-    answered = np.asarray(answered)
+    answered = as_array(answered, "answered")
     answered = _mask(answered, "answered", answered.size)
     correct = _mask(correct, "correct", answered.size)
     n_correct = int(np.count_nonzero(answered & correct))
@@ -320,6 +327,7 @@ def crossover_target(first, second):
     """
     rates = []
     for name, result in (("first", first), ("second", second)):
+        result = as_list(result, name)
         if len(result) != 3:
             raise ValueError(f"{name} must be (correct, wrong, abstained), got {result!r}")
         rates.append(_rates(*result))
@@ -358,8 +366,8 @@ class Problem:
     abstentions: frozenset
 
     def __post_init__(self):
-        responses = tuple(self.responses)
-        abstentions = frozenset(self.abstentions)
+        responses = tuple(as_list(self.responses, "responses"))
+        abstentions = frozenset(as_list(self.abstentions, "abstentions"))
         if not responses:
             raise ValueError("responses must not be empty")
         if len(set(responses)) != len(responses):

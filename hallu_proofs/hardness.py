@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from .instances import Instance
-from .validation import check_positive_int, check_probability, check_real
+from .validation import as_array, as_list, check_positive_int, check_probability, check_real
 
 __all__ = [
     "KeylessClassifier",
@@ -51,7 +51,7 @@ MAX_PERMUTATION_MESSAGES = 7
 
 def _check_encryption(encryption, name="encryption"):
     """A permutation of {0, ..., m-1} given as an integer array, m >= 2."""
-    arr = np.asarray(encryption)
+    arr = as_array(encryption, "encryption")
     if arr.ndim != 1 or arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must be a 1-D integer array (a permutation), got {arr.dtype} "
                         f"with shape {arr.shape}")
@@ -61,7 +61,7 @@ def _check_encryption(encryption, name="encryption"):
 
 
 def _check_keys(keys):
-    keys = [_check_encryption(k, f"keys[{i}]") for i, k in enumerate(keys)]
+    keys = [_check_encryption(k, f"keys[{i}]") for i, k in enumerate(as_list(keys, "keys"))]
     if not keys:
         raise ValueError("keys is empty")
     m = keys[0].size
@@ -106,7 +106,7 @@ def decryption_instance(encryption, p_hat):
     """
     enc = _check_encryption(encryption)
     m = enc.size
-    p_hat = np.asarray(p_hat)
+    p_hat = as_array(p_hat, "p_hat")
     if p_hat.shape != (m, m + 1):
         raise ValueError(f"p_hat has shape {p_hat.shape}, expected ({m}, {m + 1}): one row per "
                          "ciphertext, one column per message and a last column for IDK")
@@ -164,7 +164,7 @@ def classifier_model(classifier):
     >>> classifier_model([[True, False], [False, False]])[1].tolist()
     [Fraction(0, 1), Fraction(0, 1), Fraction(1, 1)]
     """
-    table = np.asarray(classifier)
+    table = as_array(classifier, "classifier")
     if table.dtype != bool:
         raise TypeError(f"classifier must be a boolean array, got dtype {table.dtype}")
     if table.ndim != 2 or table.shape[0] != table.shape[1] or table.shape[0] < 2:

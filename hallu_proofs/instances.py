@@ -288,6 +288,8 @@ def random_instance(rng, n_prompts, n_responses, exact=False, denominator=12, sh
     >>> inst.n_prompts, inst.exact
     (3, True)
     """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     if n_responses < 2:
         raise ValueError(f"n_responses must be >= 2, got {n_responses}")
     if n_prompts < 1:

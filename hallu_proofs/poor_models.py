@@ -30,7 +30,7 @@ import sympy as sp
 
 from .instances import Instance, _row_sums_over
 from .reduction import calibration_gap, iiv_error
-from .validation import check_instance, check_positive_int, check_probability, check_real
+from .validation import as_list, check_instance, check_positive_int, check_probability, check_real
 
 __all__ = [
     "BestClassifier",
@@ -306,7 +306,7 @@ def opt_over_models(models, thresholds=None):
 def _check_family(models):
     if isinstance(models, Instance):
         raise TypeError("models must be a sequence of Instance, got a single Instance")
-    models = list(models)
+    models = as_list(models, "models")
     if not models:
         raise ValueError("models is empty")
     for i, model in enumerate(models):

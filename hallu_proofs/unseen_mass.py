@@ -31,6 +31,7 @@ import sympy as sp
 
 from .arbitrary_facts import IDK
 from .validation import (
+    as_array,
     check_confidence_level,
     check_distribution,
     check_positive_int,
@@ -69,7 +70,7 @@ _BINCOUNT_SLOTS_PER_SAMPLE = 8
 
 def _check_samples(samples, name="samples"):
     """A non-empty 1-D array of non-negative integers, returned as int64."""
-    arr = np.asarray(samples)
+    arr = as_array(samples, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
     if arr.size == 0:
@@ -482,7 +483,7 @@ def simulate_good_turing(nu, n, trials, seed=None):
 def _check_pairs(prompts, responses, n_prompts):
     c = _check_samples(prompts, "prompts")
     _check_in_support_prompts(c, n_prompts)
-    r = np.asarray(responses)
+    r = as_array(responses, "responses")
     if r.dtype == bool or not np.issubdtype(r.dtype, np.integer):
         raise TypeError(f"responses must hold integers, got dtype {r.dtype}")
     if r.shape != c.shape:
@@ -499,7 +500,7 @@ def _check_in_support_prompts(c, n_prompts):
 
 def _check_answer_probabilities(mu, alpha):
     mu = check_distribution(mu, "mu")
-    raw = np.asarray(alpha)
+    raw = as_array(alpha, "alpha")
     if raw.shape != mu.shape:
         raise ValueError(f"alpha has shape {raw.shape}, but mu has shape {mu.shape}")
     for c, a in enumerate(raw.tolist()):  # Python numbers, so that a message shows 1.5

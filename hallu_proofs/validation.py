@@ -23,6 +23,24 @@ import numpy as np
 from .instances import ROW_SUM_TOLERANCE, Instance
 
 
+def as_array(values, name):
+    """``np.asarray(values)``, refusing a ragged nested sequence with a ValueError naming it."""
+    try:
+        return np.asarray(values)
+    except ValueError as exc:  # "setting an array element with a sequence ..."
+        raise ValueError(f"{name} is not a rectangular array: {exc}") from None
+
+
+def as_list(values, name):
+    """The items of an iterable (not a string) as a list; anything else is refused by name."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence, got {type(values).__name__}")
+    try:
+        return list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence, got {type(values).__name__}") from None
+
+
 def check_instance(inst, name="inst"):
     """An `Instance`; anything else is refused with a TypeError naming the argument."""
     if not isinstance(inst, Instance):
@@ -75,7 +93,7 @@ def check_real_vector(values, name):
     >>> check_real_vector([1, 2], "x").tolist()
     [1.0, 2.0]
     """
-    arr = np.asarray(values)
+    arr = as_array(values, name)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
     if arr.dtype == object:

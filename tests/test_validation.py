@@ -181,3 +181,43 @@ def test_functions_of_a_facts_model_refuse_anything_else(name):
     """Every function of an ArbitraryFacts model refuses another object with a TypeError naming facts."""
     with pytest.raises(TypeError, match=r"^facts must be a hallu_proofs\.ArbitraryFacts, got dict$"):
         _call_with(name, {"mu": [1.0]})
+
+
+RAGGED = [[0, 1], [2]]
+
+
+@pytest.mark.parametrize("name, call", [
+    ("samples", lambda: hp.good_turing(RAGGED)),
+    ("samples", lambda: hp.missing_mass([0.5, 0.5], RAGGED)),
+    ("prompts", lambda: hp.singleton_rate(RAGGED, [0, 1])),
+    ("prompts", lambda: hp.answer_counts(RAGGED, [0, 1])),
+    ("alpha", lambda: hp.collapsed_distribution([0.5, 0.5], RAGGED)),
+    ("mu", lambda: hp.collapsed_distribution(RAGGED, [1, 1])),
+    ("n_responses", lambda: hp.ArbitraryFacts([0.5, 0.5], RAGGED, 1.0)),
+    ("confidences", lambda: hp.answer_policy(RAGGED, 0.5)),
+    ("encryption", lambda: hp.decryption_instance(RAGGED, [[1.0]])),
+])
+def test_ragged_arrays_are_refused_by_name(name, call):
+    """A ragged nested list is refused with a ValueError naming the argument, not numpy's message alone."""
+    with pytest.raises(ValueError, match=rf"^{name} is not a rectangular array: "):
+        call()
+
+
+@pytest.mark.parametrize("name, call", [
+    ("models", lambda: hp.opt_over_models(None)),
+    ("keys", lambda: hp.key_instances(5, [[1.0]])),
+    ("keys", lambda: hp.best_keyless_classifier(3)),
+    ("second", lambda: hp.crossover_target((1, 2, 3), 5)),
+    ("responses", lambda: hp.Problem("c", None, [])),
+    ("abstentions", lambda: hp.Problem("c", ("a", "b"), 3)),
+])
+def test_non_sequences_are_refused_by_name(name, call):
+    """Where a sequence is expected, a number or None is refused with a TypeError naming the argument."""
+    with pytest.raises(TypeError, match=rf"^{name} must be a sequence, got \w+$"):
+        call()
+
+
+def test_random_instance_needs_a_generator():
+    """random_instance draws from a numpy Generator and refuses anything else by name."""
+    with pytest.raises(TypeError, match=r"^rng must be a numpy\.random\.Generator, got int$"):
+        hp.random_instance(0, 2, 3)
