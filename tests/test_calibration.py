@@ -242,6 +242,26 @@ def test_twice_delta_at_most_ece_is_tight_and_has_no_converse():
     assert hp.expected_calibration_error(calibrated_but_not) > 0
 
 
+def test_ece_by_hand_exact_and_in_floats():
+    """ECE on a two-prompt instance whose level sets and bins are worked out by hand.
+
+    Prompt 0: p = (1/2, 1/2, 0), p_hat = (1, 0, 0); prompt 1: p = (1, 0, 0), p_hat = (1/2, 1/4, 1/4);
+    mu uniform, so the weighted gaps mu (p_hat - p) are (1/4, -1/4, 0) and (-1/4, 1/8, 1/8).
+    Level sets of p_hat: 1 -> 1/4, 0 -> -1/4, 1/2 -> -1/4, 1/4 -> 1/4, so ECE = 1. One bin: the
+    gaps cancel (0). Two bins: [0, 1/2) and [1/2, 1] each cancel (0). Three bins: [0, 1/3) cancels,
+    [1/3, 2/3) holds 1/2 (-1/4), [2/3, 1] holds 1 (1/4): ECE = 1/2.
+    """
+    p = [[F(1, 2), F(1, 2), 0], [1, 0, 0]]
+    p_hat = [[1, 0, 0], [F(1, 2), F(1, 4), F(1, 4)]]
+    valid = [[True, True, False], [True, False, False]]
+    exact = hp.Instance(np.array(p, dtype=object), np.array(p_hat, dtype=object), valid)
+    floats = hp.Instance(np.array(p, dtype=float), np.array(p_hat, dtype=float), valid)
+    expected = {None: F(1), 1: F(0), 2: F(0), 3: F(1, 2)}
+    for bins, value in expected.items():
+        assert hp.expected_calibration_error(exact, bins=bins) == value
+        assert abs(hp.expected_calibration_error(floats, bins=bins) - float(value)) <= FLOAT_TOLERANCE
+
+
 # --------------------------------------------------------------------------- a model that never errs
 
 

@@ -1,6 +1,7 @@
 """The shared argument checks: accepted values come back unchanged, bad ones are refused by name."""
 
 import inspect
+import re
 from fractions import Fraction as F
 
 import numpy as np
@@ -221,3 +222,19 @@ def test_random_instance_needs_a_generator():
     """random_instance draws from a numpy Generator and refuses anything else by name."""
     with pytest.raises(TypeError, match=r"^rng must be a numpy\.random\.Generator, got int$"):
         hp.random_instance(0, 2, 3)
+
+
+@pytest.mark.parametrize("error, message, call", [
+    (ValueError, "sr must be in [0, 1], got 1.5", lambda: hp.theorem2_sample_size(1.5, 10)),
+    (ValueError, "target must be finite, got nan",
+     lambda: hp.theorem2_sample_size(0.2, 10, target=float("nan"))),
+    (ValueError, "min_errors must be >= 1, got 0", lambda: hp.theorem2_sample_size(0.2, 0)),
+    (TypeError, "mu must hold real numbers, got dtype <U1",
+     lambda: hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False], mu=["a"])),
+    (ValueError, "plausible must be 1-D (one prompt) or 2-D (prompts x responses), got 3-D",
+     lambda: hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False], plausible=[[[True, True]]])),
+])
+def test_more_messages_in_full(error, message, call):
+    """Messages that name the argument, in full (each check's name is part of its contract)."""
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        call()
