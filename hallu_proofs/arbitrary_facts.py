@@ -787,7 +787,7 @@ def _per_prompt_probabilities(values, m, exact, name="alpha"):
         raise ValueError(f"{name} has shape {raw.shape}, expected ({m},) or a scalar")
     if exact or raw.dtype == object:
         out = np.empty(m, dtype=object if exact else float)
-        for c, x in enumerate(raw):
+        for c, x in enumerate(raw.tolist()):  # Python numbers, so that a message shows 0.5
             check_probability(x, f"{name}[{c}]")
             if exact and not isinstance(x, (Fraction, Integral)):
                 raise TypeError(f"{name}[{c}] is {x!r}; an exact model (Fraction mu) needs int "

@@ -4,6 +4,7 @@ Monte-Carlo claims are seeded and judged by exact binomial tests at significance
 """
 
 import math
+import re
 from collections import Counter
 from fractions import Fraction as F
 
@@ -796,3 +797,28 @@ def test_theorem2_sandwich_closes_and_pins_the_coefficient_of_sr():
     terms = hp.theorem2_lower_bound_terms(facts.min_errors, n)
     assert err < 1.25 * sr - terms["errors"] - terms["sampling"]
     assert err > 0.9 * (sr - sr / (facts.max_errors + 1)) + 13 / math.sqrt(n)
+
+
+def test_per_prompt_inputs_in_every_form():
+    """n_responses and alpha as object arrays, scalars and Fractions; refusals in full."""
+    facts = hp.ArbitraryFacts([0.5, 0.5], np.array([2, 3], dtype=object), 1.0)
+    assert facts.n_responses.dtype == np.int64 and facts.n_responses.tolist() == [2, 3]
+    mixed = hp.ArbitraryFacts([0.5, 0.5], 2, np.array([F(1, 2), 1], dtype=object))
+    assert mixed.alpha.dtype == np.float64 and mixed.alpha.tolist() == [0.5, 1.0]
+    shared = hp.ArbitraryFacts([F(1, 2), F(1, 2)], 2, F(1, 3))
+    assert shared.alpha.dtype == object and shared.alpha.tolist() == [F(1, 3), F(1, 3)]
+    cases = [
+        (TypeError, "n_responses must hold integers",
+         lambda: hp.ArbitraryFacts([0.5, 0.5], np.array([2, True], dtype=object), 1.0)),
+        (ValueError, "n_responses: prompt 1 has |R_c| = 1; every prompt needs at least 2 responses",
+         lambda: hp.ArbitraryFacts([0.5, 0.5], [2, 1], 1.0)),
+        (TypeError, "alpha[1] must be a real number, got str",
+         lambda: hp.ArbitraryFacts([0.5, 0.5], 2, np.array([0.5, "x"], dtype=object))),
+        (TypeError, "alpha[0] is 0.5; an exact model (Fraction mu) needs int or Fraction entries",
+         lambda: hp.ArbitraryFacts([F(1, 2), F(1, 2)], 2, 0.5)),
+        (TypeError, "alpha must hold real numbers, got dtype <U1",
+         lambda: hp.ArbitraryFacts([0.5, 0.5], 2, np.array(["a", "b"]))),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error, match="^" + re.escape(message) + "$"):
+            call()

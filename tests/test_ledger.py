@@ -333,3 +333,35 @@ def test_mutation_summary_counts_per_module(tmp_path):
     ledger.main(["mutation", *map(str, paths)])
     assert json.loads(paths[2].read_text()) == summary
     assert paths[2].read_text() == json.dumps(summary, indent=1)
+
+
+def test_mutation_summary_counts_every_line_exactly():
+    """Counts add up over repeated statuses, a foreign line in the middle is skipped (not the end
+    of the input), a reason may hold a tab, a listed but killed mutant is not in the denominator
+    twice, scores round to 4 places, and an empty run scores 1."""
+    results = [
+        "hallu_proofs.a.x_f__mutmut_1: killed", "hallu_proofs.a.x_f__mutmut_2: killed",
+        "hallu_proofs.a.x_f__mutmut_3: survived", "hallu_proofs.a.x_f__mutmut_4: survived",
+        "hallu_proofs.a.x_f__mutmut_5: timeout", "other.x_h__mutmut_1: killed",
+        "hallu_proofs.b.x_g__mutmut_1: no tests", "hallu_proofs.b.x_g__mutmut_2: no tests",
+        "hallu_proofs.b.x_g__mutmut_3: not checked", "hallu_proofs.b.x_g__mutmut_4: suspicious",
+        "hallu_proofs.b.x_g__mutmut_5: segfault", "hallu_proofs.b.x_g__mutmut_6: survived",
+        "hallu_proofs.c.x_k__mutmut_1: killed", "hallu_proofs.c.x_k__mutmut_2: survived",
+        "hallu_proofs.c.x_k__mutmut_3: survived",
+    ]
+    equivalents = ["# a comment", "", "hallu_proofs.a.x_f__mutmut_2\tkilled after all",
+                   "hallu_proofs.a.x_f__mutmut_3\ta reason\twith a tab"]
+    summary = ledger.mutation_summary(results, equivalents)
+    a, b, c = (summary["modules"][name] for name in "abc")
+    assert set(summary["modules"]) == {"a", "b", "c"}
+    assert a == {"killed": 3, "survived": 1, "no tests": 0, "not checked": 0, "equivalent": 1,
+                 "listed_but_killed": 1, "mutants": 5, "score": 0.6, "score_without_equivalents": 0.75}
+    assert b == {"killed": 0, "survived": 3, "no tests": 2, "not checked": 1, "equivalent": 0,
+                 "listed_but_killed": 0, "mutants": 6, "score": 0.0, "score_without_equivalents": 0.0}
+    assert (c["mutants"], c["score"], c["score_without_equivalents"]) == (3, 0.3333, 0.3333)
+    total = summary["total"]
+    assert (total["killed"], total["survived"], total["mutants"]) == (4, 6, 14)
+    assert (total["score"], total["score_without_equivalents"]) == (0.2857, 0.3077)
+    assert summary["equivalent_reasons"]["hallu_proofs.a.x_f__mutmut_3"] == "a reason\twith a tab"
+    empty = ledger.mutation_summary([], [])["total"]
+    assert (empty["mutants"], empty["score"], empty["score_without_equivalents"]) == (0, 1.0, 1.0)
