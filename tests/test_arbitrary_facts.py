@@ -822,3 +822,23 @@ def test_per_prompt_inputs_in_every_form():
     for error, message, call in cases:
         with pytest.raises(error, match="^" + re.escape(message) + "$"):
             call()
+
+
+def test_training_set_refusals_in_full():
+    """answer_counts and the memorising learner name the prompt, the entry and the bound at fault."""
+    facts = hp.ArbitraryFacts([0.5, 0.5], [3, 4], 1.0)
+    cases = [
+        ("n_prompts must be >= 1, got 0", lambda: hp.answer_counts([0, 1], [0, 0], 0)),
+        ("prompts: entry 1 is 2, but there are only 2 prompts",
+         lambda: hp.answer_counts([0, 2, 3], [0, 0, 0], 2)),
+        ("responses: prompt 0 is answered both 1 and 2; in the Arbitrary Facts model each prompt "
+         "has a single answer", lambda: hp.memorising_learner(facts, [0, 0], [1, 2])),
+        ("responses: prompt 0 is answered 3, outside R_c = {0, ..., 2}",
+         lambda: hp.memorising_learner(facts, [0, 1], [3, 1])),
+        ("responses: prompt 1 is answered 4, outside R_c = {0, ..., 3}",
+         lambda: hp.memorising_learner(facts, [0, 1], [2, 4])),
+    ]
+    for message, call in cases:
+        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+            call()
+    assert hp.answer_counts([0, 0], [hp.IDK, hp.IDK], 3).tolist() == [0, 0, 0]
