@@ -3,6 +3,7 @@ the printed prompted loss that breaks it, delta versus ECE, the uniform and the 
 models, and cross-entropy training.
 """
 
+import math
 from fractions import Fraction as F
 
 import numpy as np
@@ -722,3 +723,40 @@ def test_finite_differences_on_the_exact_witness():
                                 (True, hp.printed_prompted_loss_derivative)):
             numeric = hp.finite_difference_derivative(witness, s=s, printed=printed)
             assert abs(numeric - float(closed(witness, s))) <= FLOAT_TOLERANCE
+
+
+def test_losses_by_hand_exact_and_in_floats():
+    """Cross-entropy and the printed loss on one prompt, p = (1/2, 1/2, 0), p_hat = (1/4, 1/2, 1/4):
+    E_p[-log p_hat] = (ln 4 + ln 2)/2 = 1.5 ln 2; the printed loss sums -log p_hat over all three
+    plausible slots, ln 4 + ln 2 + ln 4 = 5 ln 2. A zero of p_hat under p is refused by name."""
+    p, p_hat, valid = [F(1, 2), F(1, 2), 0], [F(1, 4), F(1, 2), F(1, 4)], [True, True, False]
+    exact = hp.Instance(np.array(p, dtype=object), np.array(p_hat, dtype=object), valid)
+    floats = hp.Instance(np.array(p, dtype=float), np.array(p_hat, dtype=float), valid)
+    for inst in (exact, floats):
+        assert abs(hp.cross_entropy(inst) - 1.5 * math.log(2)) <= FLOAT_TOLERANCE
+        assert abs(hp.printed_prompted_loss(inst) - 5 * math.log(2)) <= FLOAT_TOLERANCE
+    zero = hp.Instance(np.array(p, dtype=object), np.array([F(1, 2), 0, F(1, 2)], dtype=object), valid)
+    with pytest.raises(ValueError, match=r"^p_hat is 0 on response 1 of prompt 0: p has mass there, "
+                                         r"so the cross-entropy is infinite$"):
+        hp.cross_entropy(zero)
+    with pytest.raises(ValueError, match=r"^p_hat is 0 on plausible response 1 of prompt 0: the "
+                                         r"printed prompted loss is infinite$"):
+        hp.printed_prompted_loss(zero)
+
+
+@given(instances(exact=True).filter(has_finite_loss), st.fractions(0, 1))
+def test_derivative_at_one_uses_the_given_threshold(inst, t):
+    """d/ds L(p_hat_s) at s = 1 is p_hat(A_t) - p(A_t) for the threshold t that defines A_t."""
+    assert hp.rescaled_loss_derivative(inst, threshold=t) == hp.signed_calibration_gap(inst, t)
+
+
+def test_new_models_keep_the_plausible_set():
+    """Rescaled and uniform models keep the instance's plausible mask (one prompt and several)."""
+    several = hp.Instance([[1.0, 0, 0], [0.5, 0.5, 0]], [[0.5, 0.5, 0], [0.5, 0.25, 0.25]],
+                          [[True, False, False], [True, True, False]],
+                          plausible=[[True, True, False], [True, True, True]])
+    one = hp.Instance([1.0, 0, 0], [0.5, 0.5, 0], [True, False, False], plausible=[True, True, False])
+    for inst in (several, one):
+        for model in (hp.rescaled_model(inst, 2), hp.uniform_model(inst)):
+            assert model.plausible.tolist() == inst.plausible.tolist()
+    assert hp.uniform_model(several).p_hat[1].tolist() == [1 / 3] * 3
