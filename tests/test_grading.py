@@ -712,3 +712,20 @@ def test_data_files_match_the_csv():
         assert r.abstention_derived is (raw["abstained"].strip() == "")
         assert (r.model, r.source, r.quoted_in, r.note) == (raw["model"], raw["source"],
                                                            raw["quoted_in"], raw["note"])
+
+
+def test_problem_graders_and_expected_scores_by_hand():
+    """A target grader scores 1, -t/(1-t), 0; Problem stores a tuple and a frozenset; expected
+    scores in floats are the weighted sums, and the binary check is on by default."""
+    problem = hp.Problem("capital?", ["Canberra", "Sydney", "IDK"], ["IDK"])
+    assert problem.responses == ("Canberra", "Sydney", "IDK") and problem.abstentions == frozenset({"IDK"})
+    assert problem.target_grader({"Canberra"}, F(3, 4)) == {"Canberra": 1, "Sydney": -3, "IDK": 0}
+    graders = [problem.binary_grader({"Canberra"}), problem.binary_grader({"Sydney"})]
+    scores = hp.expected_scores(problem, graders, [0.75, 0.25])
+    assert scores == {"Canberra": 0.75, "Sydney": 0.25, "IDK": 0.0}
+    assert all(type(v) is float for v in scores.values())
+    targets = [problem.target_grader({"Canberra"}, F(1, 2)), problem.target_grader({"Sydney"}, F(1, 2))]
+    with pytest.raises(ValueError):
+        hp.optimal_responses(problem, targets, [F(3, 4), F(1, 4)])
+    assert hp.optimal_responses(problem, targets, [F(3, 4), F(1, 4)], binary=False) == {"Canberra"}
+    assert hp.optimal_responses(problem, targets, [F(1, 2), F(1, 2)], binary=False) == set(problem.responses)

@@ -368,3 +368,10 @@ def test_check_threshold_messages(threshold, error, message):
     inst = hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])
     with pytest.raises(error, match=message):
         hp.instances.check_threshold(threshold, inst)
+
+
+def test_exact_rows_must_sum_to_one_exactly():
+    """An exact row within the float tolerance of 1 is still refused: exact instances use no tolerance."""
+    p_hat = np.array([F(1, 2), F(1, 2) + F(1, 10**12)], dtype=object)
+    with pytest.raises(ValueError, match=r"^p_hat sums to 1000000000001/1000000000000 for prompt 0, not 1$"):
+        hp.Instance(np.array([1, 0], dtype=object), p_hat, [True, False])
