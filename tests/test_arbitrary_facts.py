@@ -842,3 +842,20 @@ def test_training_set_refusals_in_full():
         with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
             call()
     assert hp.answer_counts([0, 0], [hp.IDK, hp.IDK], 3).tolist() == [0, 0, 0]
+
+
+def test_count_and_model_refusals_in_full():
+    """singleton_rate_of_counts names the first negative count and n; facts_instance explains the
+    expected shape of p_hat; a float model's instance is a float instance."""
+    facts = hp.ArbitraryFacts([0.5, 0.5], 3, 1.0)
+    cases = [
+        ("counts: entry 2 is negative", lambda: hp.singleton_rate_of_counts([1, 0, -1], 5)),
+        ("n must be >= 1, got 0", lambda: hp.singleton_rate_of_counts([1, 0], 0)),
+        ("p_hat has shape (2, 3), expected (2, 4): one row per prompt, the response slots and a last "
+         "column for IDK", lambda: hp.facts_instance(facts, [0, 1], np.full((2, 3), 1 / 3))),
+    ]
+    for message, call in cases:
+        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+            call()
+    inst = hp.facts_instance(facts, [0, 1], np.full((2, 4), 0.25))
+    assert not inst.exact and inst.p.dtype == np.float64
