@@ -19,25 +19,30 @@ from hallu_proofs.strategies import instances
 QUANTITIES = ["generative_error", "iiv_error", "calibration_gap"]
 
 
+def plausible_slots(inst):
+    """(c, r, |E_c|) for every plausible slot, by plain loops (the reference side of the tests)."""
+    for c in range(inst.n_prompts):
+        n_err = sum(1 for r in range(inst.p.shape[1]) if inst.error[c, r])
+        for r in range(inst.p.shape[1]):
+            if inst.plausible is None or inst.plausible[c, r]:
+                yield c, r, n_err
+
+
 def reference_quantities(inst, threshold=None):
     """err, err_iiv, delta by explicit loops over (c, r), straight from Eqs. (1), (2) and delta."""
     t = inst.default_threshold if threshold is None else inst.number(threshold)
     err = err_iiv = p_hat_above = p_above = 0
-    for c in range(inst.n_prompts):
-        n_err = sum(1 for r in range(inst.p.shape[1]) if inst.error[c, r])
-        for r in range(inst.p.shape[1]):
-            if inst.plausible is not None and not inst.plausible[c, r]:
-                continue
-            mu, p, q = inst.mu[c], inst.p[c, r], inst.p_hat[c, r]
-            is_valid, says_valid = bool(inst.valid[c, r]), bool(q > t)
-            if not is_valid:
-                err += mu * q
-            d = mu * p / 2 if is_valid else mu / (2 * n_err)
-            if says_valid != is_valid:
-                err_iiv += d
-            if says_valid:
-                p_hat_above += mu * q
-                p_above += mu * p
+    for c, r, n_err in plausible_slots(inst):
+        mu, p, q = inst.mu[c], inst.p[c, r], inst.p_hat[c, r]
+        is_valid, says_valid = bool(inst.valid[c, r]), bool(q > t)
+        if not is_valid:
+            err += mu * q
+        d = mu * p / 2 if is_valid else mu / (2 * n_err)
+        if says_valid != is_valid:
+            err_iiv += d
+        if says_valid:
+            p_hat_above += mu * q
+            p_above += mu * p
     return err, err_iiv, abs(p_hat_above - p_above)
 
 
@@ -258,19 +263,15 @@ def reference_slack_terms(inst):
     """The three terms of Appendix A by loops over the slots, A = {p_hat > 1/K}, B = the rest of R_c."""
     t = inst.default_threshold
     errors_above = valid_below = p_below = p_hat_below = 0
-    for c in range(inst.n_prompts):
-        n_err = sum(1 for r in range(inst.p.shape[1]) if inst.error[c, r])
-        for r in range(inst.p.shape[1]):
-            if inst.plausible is not None and not inst.plausible[c, r]:
-                continue
-            mu, q = inst.mu[c], inst.p_hat[c, r]
-            if q > t and inst.error[c, r]:
-                errors_above += mu * q - 2 * mu / (2 * n_err)
-            if not q > t:
-                p_below += mu * inst.p[c, r]
-                p_hat_below += mu * q
-                if inst.valid[c, r]:
-                    valid_below += mu * q
+    for c, r, n_err in plausible_slots(inst):
+        mu, q = inst.mu[c], inst.p_hat[c, r]
+        if q > t and inst.error[c, r]:
+            errors_above += mu * q - 2 * mu / (2 * n_err)
+        if not q > t:
+            p_below += mu * inst.p[c, r]
+            p_hat_below += mu * q
+            if inst.valid[c, r]:
+                valid_below += mu * q
     ratio = inst.number(F(inst.max_valid, inst.min_errors))
     return {"errors_above_threshold": errors_above,
             "valid_below_threshold": ratio - valid_below,
