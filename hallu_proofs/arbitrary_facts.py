@@ -27,7 +27,7 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp
 
 from .instances import Instance
 from .validation import (

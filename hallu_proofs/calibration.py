@@ -24,7 +24,7 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp
 
 from .instances import Instance, _row_sums_over, count_per_row
 from .reduction import calibration_gap, classify, generative_error, theorem1_bound

@@ -35,7 +35,7 @@ from importlib import resources
 from numbers import Integral, Rational
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp
 
 from .validation import (
     as_array,
@@ -541,7 +541,9 @@ def random_binary_beliefs(problem, rng, n_graders, max_weight=10):
 
 # --- sympy derivations shared by the chapter and the tests ---------------------------------
 
-_q, _t = sp.symbols("q t", real=True)
+def _score_symbols():
+    """The real symbols q (confidence) and t (target) of the derivations below."""
+    return sp.symbols("q t", real=True)
 
 
 def expected_score_expression():
@@ -552,7 +554,8 @@ def expected_score_expression():
     >>> score.subs({q: sp.Rational(9, 10), t: sp.Rational(3, 4)})
     3/5
     """
-    return _q, _t, _q * 1 + (1 - _q) * (-_t / (1 - _t))
+    q, t = _score_symbols()
+    return q, t, q * 1 + (1 - q) * (-t / (1 - t))
 
 
 def expected_score_closed_form_holds() -> bool:
@@ -597,7 +600,8 @@ def confidence_for_penalty():
     (k/(k + 1), 2/3, 3/4)
     """
     k = sp.Symbol("k", positive=True)
-    return k, sp.solve(sp.Eq(_t / (1 - _t), k), _t)
+    _, t = _score_symbols()
+    return k, sp.solve(sp.Eq(t / (1 - t), k), t)
 
 
 def crossover_penalty_expression():

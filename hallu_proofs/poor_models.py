@@ -26,7 +26,7 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp
 
 from .instances import Instance, _row_sums_over
 from .reduction import calibration_gap, iiv_error

@@ -13,7 +13,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError as error:  # pragma: no cover - exercised only without the test extra
+    raise ImportError("hallu_proofs.strategies needs hypothesis: pip install 'hallu-proofs[test]'") from error
 
 from .instances import Instance
 
