@@ -69,11 +69,26 @@ class LedgerError(ValueError):
     """The ledger data do not cover every result with passing tests."""
 
 
+#: Where the ledger's data live: ``book/data`` of the repository that holds this package.
+DATA_DIR = Path(__file__).resolve().parent.parent / "book" / "data"
+
+
+def data_path(name) -> Path:
+    """The path of the ledger data file ``name`` (``"ledger_tests.json"``), whatever the
+    working directory: it is found next to the package, in the repository's ``book/data``.
+
+    >>> data_path("ledger_tests.json").parts[-3:]
+    ('book', 'data', 'ledger_tests.json')
+    """
+    return DATA_DIR / name
+
+
 def load_json(path):
     """Read a ledger data file, with a clear error when it is missing."""
     path = Path(path)
     if not path.is_file():
-        raise LedgerError(f"ledger data file {path} is missing: run `make ledger`")
+        raise LedgerError(f"ledger data file {path.resolve()} is missing: the ledger data are made "
+                          "in the repository's book/data by `make ledger`")
     return json.loads(path.read_text())
 
 
