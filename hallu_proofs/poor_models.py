@@ -29,7 +29,7 @@ import numpy as np
 from ._lazy import sympy as sp
 
 from .instances import Instance, _row_sums_over
-from .reduction import calibration_gap, iiv_error
+from .reduction import calibration_gap, iiv_distribution, iiv_error
 from .validation import as_list, check_instance, check_positive_int, check_probability, check_real
 
 __all__ = [
@@ -80,15 +80,42 @@ def iiv_error_steps(inst: Instance):
     >>> [str(t) for t in ts], [str(v) for v in vs]
     (['0', '1/4', '3/4', '1'], ['1/2', '0', '1/2', '1/2'])
     """
+    thresholds, values = _steps(inst)
+    return thresholds.tolist(), values.tolist()
+
+
+def _steps(inst: Instance):
+    """`iiv_error_steps` as two arrays, from one stable sort of every slot by p_hat."""
     check_instance(inst)
     zero, one = inst.number(0), inst.number(1)
-    if inst.exact:
-        thresholds = sorted({zero, one, *inst.p_hat.ravel().tolist()})
-    else:
-        values = np.unique(np.concatenate([[0.0, 1.0], inst.p_hat.ravel()]))
-        thresholds = values[values <= 1].tolist()  # a float p_hat may exceed 1 by a rounding error
-    values = [iiv_error(inst, threshold=t) for t in thresholds]
+    d = iiv_distribution(inst)
+    # err_iiv(f_t) = D(errors) + sum over slots with p_hat <= t of (D on valid, -D on errors).
+    signed = np.where(inst.error, -d, d).ravel()  # implausible slots carry D = 0
+    keys = inst.p_hat.ravel()
+    order = np.argsort(keys, kind="stable")
+    keys, signed = keys[order], signed[order]
+    below = np.concatenate([np.array([zero], dtype=signed.dtype), np.cumsum(signed)])
+    # the thresholds: 0, the distinct values of p_hat in (0, 1), and 1
+    last_of_run = np.flatnonzero(np.append(keys[1:] != keys[:-1], True))  # last slot of each value
+    inside = (keys[last_of_run] > zero) & (keys[last_of_run] < one)
+    runs = last_of_run[inside]
+    at_zero = np.searchsorted(keys, zero, side="right")
+    at_one = np.searchsorted(keys, one, side="right")
+    thresholds = np.concatenate([np.array([zero], dtype=keys.dtype), keys[runs],
+                                 np.array([one], dtype=keys.dtype)])
+    ends = np.concatenate([[at_zero], runs + 1, [at_one]])
+    errors_total = -_row_total(signed, signed < 0 if not inst.exact else None, zero)
+    values = errors_total + below[ends]
+    if not inst.exact:
+        values = np.clip(values, 0.0, 1.0)  # sums of masses in [0, 1], up to rounding
     return thresholds, values
+
+
+def _row_total(signed, negative, zero):
+    """The total D-mass of the errors: minus the sum of the negative signed weights."""
+    if negative is None:  # exact: Fractions
+        return sum((w for w in signed if w < 0), zero)
+    return signed[negative].sum()
 
 
 def expected_iiv_error(inst: Instance):
@@ -98,9 +125,8 @@ def expected_iiv_error(inst: Instance):
     >>> expected_iiv_error(inst)
     0.25
     """
-    thresholds, values = iiv_error_steps(inst)
-    widths = [b - a for a, b in zip(thresholds[:-1], thresholds[1:])]
-    total = sum(w * v for w, v in zip(widths, values[:-1]))  # at least one step: 0 < 1
+    thresholds, values = _steps(inst)
+    total = np.dot(np.diff(thresholds), values[:-1])  # at least one step: 0 < 1
     if inst.exact:
         return Fraction(total)
     # An average of values in [0, 1]: in floats, rounding can leave it a hair above 1.
@@ -124,9 +150,11 @@ def best_threshold(inst: Instance) -> ThresholdChoice:
     >>> best_threshold(Instance([1, 0], [F(3, 4), F(1, 4)], [True, False]))
     ThresholdChoice(threshold=Fraction(1, 4), iiv_error=Fraction(0, 1))
     """
-    thresholds, values = iiv_error_steps(inst)
-    i = min(range(len(values)), key=values.__getitem__)  # the first minimum: the smallest t
-    return ThresholdChoice(thresholds[i], values[i])
+    thresholds, values = _steps(inst)
+    i = int(np.argmin(values))  # the first minimum: the smallest t
+    value = values[i] if inst.exact else float(values[i])
+    threshold = thresholds[i] if inst.exact else float(thresholds[i])
+    return ThresholdChoice(threshold, value)
 
 
 def n_choices(inst: Instance) -> int:
