@@ -166,7 +166,9 @@ def expected_score(q, t):
 
     The answer is right with probability q (score 1) and wrong otherwise (score -penalty(t)),
     so this is ``rescore(q, 1 - q, 0, t)``. It equals (q - t) / (1 - t): answering beats
-    "I don't know" (score 0) exactly when q > t.
+    "I don't know" (score 0) exactly when q > t. With a float q or t it is computed as
+    (q - t) / (1 - t), so that the float score is exactly 0 at q = t (the other form leaves
+    a rounding error of about 1e-17 there) and its sign agrees with `answer_policy`.
 
     Parameters
     ----------
@@ -180,13 +182,17 @@ def expected_score(q, t):
     (Fraction(0, 1), Fraction(3, 5))
     >>> expected_score(F(1, 10), 0)                      # binary grading: any guess helps
     Fraction(1, 10)
+    >>> expected_score(0.06, 0.06)                       # floats: exactly 0 at the tie
+    0.0
     >>> expected_score(float("nan"), 0.5)
     Traceback (most recent call last):
     ...
     ValueError: q must be finite, got nan
     """
     q = _number(check_probability(q, "q"), "q")
-    _target(t)
+    t = _target(t)
+    if isinstance(q, float) or isinstance(t, float):
+        return (float(q) - float(t)) / (1 - float(t))
     return rescore(q, 1 - q, 0, t)
 
 

@@ -247,25 +247,28 @@ def theorem4_proof_terms(inst: Instance) -> dict:
 def theorem4_derivation() -> dict:
     """The algebra of Appendix C with sympy: Pr_t[q > t] = q, the constant, and its inversion.
 
-    Returns sympy objects ``probability_above`` = Pr_{t~U[0,1]}[q > t] (sympy gives Min(1, q)),
-    ``constant`` = 1/(2(C-1)) + 1/2 in lowest terms and ``inverse`` = 1 / constant, and the
-    booleans ``probability_is_q`` (Min(1, q) = q for every q = 1/(1 + u), u > 0, i.e. q in
-    (0, 1)), ``constant_is_c_over_2c_minus_2``, ``inverse_is_paper_factor`` (inverse =
-    2 (1 - 1/C)) and ``corollary2_value_is_half`` (2 (1 - 1/2) * 1/2 = 1/2).
+    Returns sympy objects ``probability_above`` = Pr_{t~U[0,1]}[q > t] for q >= 0 (sympy gives
+    Min(1, q)), ``constant`` = 1/(2(C-1)) + 1/2 in lowest terms and ``inverse`` = 1 / constant,
+    and the booleans ``probability_is_q`` (Min(1, q) = q for every q = u/(1 + u), u >= 0, which
+    is every q in [0, 1), and at q = 1), ``constant_is_c_over_2c_minus_2``,
+    ``inverse_is_paper_factor`` (inverse = 2 (1 - 1/C)) and ``corollary2_value_is_half``
+    (2 (1 - 1/2) * 1/2 = 1/2).
 
     >>> d = theorem4_derivation()
     >>> d["constant"], d["inverse_is_paper_factor"]
     (C/(2*(C - 1)), True)
     """
-    c, q, t, u = sp.symbols("C q t u", positive=True)
+    c, t = sp.symbols("C t", positive=True)
+    q, u = sp.symbols("q u", nonnegative=True)
     probability_above = sp.integrate(sp.Piecewise((1, t < q), (0, True)), (t, 0, 1))
-    inside = 1 / (1 + u)
+    inside = u / (1 + u)  # u >= 0 gives every q in [0, 1); q = 1 is checked on its own
     constant = sp.factor(sp.together(1 / (2 * (c - 1)) + sp.Rational(1, 2)))
     inverse = sp.simplify(1 / constant)
     paper_factor = 2 * (1 - 1 / c)
     return {
         "probability_above": probability_above,
-        "probability_is_q": sp.simplify(probability_above.subs(q, inside) - inside) == 0,
+        "probability_is_q": (sp.simplify(probability_above.subs(q, inside) - inside) == 0
+                             and probability_above.subs(q, 1) == 1),
         "constant": constant,
         "constant_is_c_over_2c_minus_2": sp.simplify(constant - c / (2 * (c - 1))) == 0,
         "inverse": inverse,
