@@ -81,8 +81,9 @@ def test_good_turing_bias_batch_matches_the_library():
         assert b == pytest.approx(want, abs=FLOAT_TOLERANCE)
 
 
-@pytest.mark.parametrize("name", ["poor_model_sweep", "theorem4_sweep", "observation1_sweep",
-                                  "good_turing_bias_sweep"])
+@pytest.mark.parametrize("name", ["poor_model_sweep", "theorem3_sweep", "theorem4_sweep",
+                                  "observation1_sweep", "observation2_sweep",
+                                  "confidence_target_sweep", "good_turing_bias_sweep"])
 def test_other_sweeps_find_no_violation(name):
     """Each deterministic inequality holds on 20,000 random instances, and exactly on the tightest."""
     result = getattr(sweeps, name)(np.random.default_rng(12), n_instances=20_000, exact_rechecks=50)
@@ -155,12 +156,18 @@ def test_sweep_accepts_the_smallest_sizes():
 
 
 SWEEPS = {
-    # name: (keyword defaults of the committed ledger run, shape of one drawn batch member)
-    "theorem1_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 6)),
-    "poor_model_sweep": (dict(n_instances=10**6, chunk=50_000, exact_rechecks=1000), (2, 5)),
-    "theorem4_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 5)),
-    "observation1_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), None),
-    "good_turing_bias_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), None),
+    # name: (keyword defaults of the committed ledger run, shape of one drawn batch member,
+    #        strict claim)
+    "theorem1_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 6), False),
+    "poor_model_sweep": (dict(n_instances=10**6, chunk=50_000, exact_rechecks=1000), (2, 5), False),
+    "theorem3_sweep": (dict(n_instances=10**6, chunk=50_000, exact_rechecks=1000), (3, 4), False),
+    "theorem4_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (3, 5), False),
+    "observation1_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), (5, 6), True),
+    "observation2_sweep": (dict(n_instances=10**6, chunk=200_000, exact_rechecks=1000), (5,), False),
+    "confidence_target_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), (),
+                                "per instance"),
+    "good_turing_bias_sweep": (dict(n_instances=10**6, chunk=250_000, exact_rechecks=1000), (6,),
+                               False),
 }
 
 
@@ -169,8 +176,8 @@ def captured(monkeypatch):
     """Replace _sweep by a recorder of the arguments each sweep hands it."""
     calls = {}
 
-    def fake(draw, float_slack, exact_slack, n_instances, chunk, exact_rechecks):
-        calls.update(draw=draw, float_slack=float_slack, exact_slack=exact_slack,
+    def fake(draw, float_slack, exact_slack, n_instances, chunk, exact_rechecks, strict=False):
+        calls.update(draw=draw, float_slack=float_slack, exact_slack=exact_slack, strict=strict,
                      sizes=dict(n_instances=n_instances, chunk=chunk, exact_rechecks=exact_rechecks))
         return calls
 
@@ -181,14 +188,18 @@ def captured(monkeypatch):
 @pytest.mark.parametrize("name", list(SWEEPS))
 def test_sweep_defaults_are_those_of_the_ledger_run(name, captured):
     """By default each sweep checks 10^6 instances (the ledger's minimum) and re-checks 1000
-    exactly, in the chunks and sizes with which book/data/ledger_sweeps.json was made."""
-    sizes, shape = SWEEPS[name]
+    exactly, in the chunks and sizes with which book/data/ledger_sweeps.json was made; strict
+    claims are counted strictly."""
+    sizes, shape, strict = SWEEPS[name]
     getattr(sweeps, name)(np.random.default_rng(0))
     assert captured["sizes"] == sizes
     batch = captured["draw"](3)
     assert all(len(arr) == 3 for arr in batch)
-    if shape is not None:
-        assert batch[0].shape == (3, *shape)
+    assert batch[0].shape == (3, *shape)
+    if strict == "per instance":
+        assert callable(captured["strict"])
+    else:
+        assert captured["strict"] is strict
 
 
 @pytest.mark.parametrize("name", list(SWEEPS))
@@ -212,9 +223,10 @@ def test_observation1_recheck_reports_an_optimal_abstention(captured, monkeypatc
     sweeps.observation1_sweep(np.random.default_rng(3))
     member = [arr[0] for arr in captured["draw"](1)]
     assert captured["exact_slack"](*member) > 0
-    monkeypatch.setattr(grading, "optimal_responses", lambda problem, graders, beliefs: {"IDK 0"})
+    monkeypatch.setattr(grading, "optimal_responses",
+                        lambda problem, graders, beliefs, binary: {"IDK 0"})
     sweeps.observation1_sweep(np.random.default_rng(3))
-    assert captured["exact_slack"](*member) < 0
+    assert captured["exact_slack"](*member) <= 0
 
 
 def test_weight_batch_draws_every_weight_from_its_range():
@@ -279,35 +291,39 @@ def test_multiple_choice_batch_has_one_answer_anywhere():
 
 
 def test_belief_batch_draws():
-    """Graders accept at least one answer each (some accept one, some all), belief weights are
-    0..max_weight with a positive total; defaults: 4 answers, 1 abstention, 5 graders, weights <= 10."""
+    """Graders are binary: 0/1 scores, at least one accepted answer (some accept one, some all),
+    0 on the abstentions (the last columns); belief weights are 0..max_weight with a positive
+    total; defaults: 4 answers, 2 abstentions, 5 graders, weights <= 10."""
     graders, weights, n_abstentions = sweeps.draw_belief_batch(np.random.default_rng(24), 3000)
-    assert graders.shape == (3000, 5, 4) and weights.shape == (3000, 5)
-    assert (n_abstentions == 1).all() and len(n_abstentions) == 3000
-    accepted = graders.sum(axis=2)
+    assert graders.shape == (3000, 5, 6) and weights.shape == (3000, 5)
+    assert (n_abstentions == 2).all() and len(n_abstentions) == 3000
+    assert set(np.unique(graders).tolist()) == {0, 1} and (graders[..., 4:] == 0).all()
+    accepted = graders[..., :4].sum(axis=2)
     assert accepted.min() == 1 and accepted.max() == 4
     assert ((accepted == 1).all(axis=1)).any() and ((accepted == 4).all(axis=1)).any()
     assert set(np.nonzero(graders)[2].tolist()) == {0, 1, 2, 3}
     assert set(np.unique(weights).tolist()) == set(range(11)) and (weights.sum(axis=1) > 0).all()
     graders, weights, n_abstentions = sweeps.draw_belief_batch(
-        np.random.default_rng(25), 3000, n_answers=3, n_abstentions=2, n_graders=2, max_weight=1)
-    assert graders.shape == (3000, 2, 3) and (n_abstentions == 2).all()
+        np.random.default_rng(25), 3000, n_answers=3, n_abstentions=1, n_graders=2, max_weight=1)
+    assert graders.shape == (3000, 2, 4) and (n_abstentions == 1).all()
+    assert (graders[..., 3] == 0).all() and (graders[..., :3].sum(axis=2) >= 1).all()
     assert set(np.unique(weights).tolist()) == {0, 1} and (weights.sum(axis=1) > 0).all()
-    nobody_weighted = (weights == 0).all(axis=1)
-    assert not nobody_weighted.any()
     assert (weights[:, 0] == 1).mean() > (weights[:, 1] == 1).mean()
     graders, _, _ = sweeps.draw_belief_batch(np.random.default_rng(26), 50, n_answers=1)
-    assert graders.all()  # with one answer, every grader accepts it
+    assert (graders[..., 0] == 1).all()  # with one answer, every grader accepts it
 
 
-def test_observation1_batch_is_the_best_expected_score():
-    """The best answer's expected score, by loops over the graders."""
+def test_observation1_batch_is_the_margin_of_the_best_answer():
+    """The best answer's expected score minus the best abstention's, by loops over the graders;
+    the abstention scores are read from the matrices, not assumed to be 0."""
     graders, weights, n_abstentions = sweeps.draw_belief_batch(np.random.default_rng(26), 200)
-    best = sweeps.observation1_batch(graders, weights, n_abstentions)
-    for g, w, b in zip(graders, weights, best):
+    graders[:50, 0, 5] = 1                                 # non-binary: an abstention scores 1
+    margin = sweeps.observation1_batch(graders, weights, n_abstentions)
+    for g, w, m in zip(graders, weights, margin):
         total = F(int(w.sum()))
-        scores = [sum(F(int(wi)) / total * int(gi[a]) for gi, wi in zip(g, w)) for a in range(g.shape[1])]
-        assert b == pytest.approx(float(max(scores)), abs=FLOAT_TOLERANCE)
+        scores = [sum(F(int(wi)) / total * int(gi[r]) for gi, wi in zip(g, w)) for r in range(6)]
+        assert m == pytest.approx(float(max(scores[:4]) - max(scores[4:])), abs=FLOAT_TOLERANCE)
+    assert (margin[50:] > 0).all()
 
 
 def test_distribution_batch_draws():
@@ -342,3 +358,197 @@ def test_distribution_batch_zero_weights_come_from_both_the_mask_and_the_draw():
     weights, _ = draw_distribution_batch(np.random.default_rng(30), 20_000)
     assert 0.36 < (weights == 0).mean() < 0.40
 
+
+
+# --- sweeps that can fail ------------------------------------------------------------------------
+
+PLANTED = [
+    # a claim stronger than the paper's, handed to each sweep: it must report violations, in
+    # floats and in the exact re-check of the tightest instances
+    ("theorem1_sweep", dict(ratio_coefficient=0)),
+    ("theorem1_sweep", dict(n_prompts=1, delta_coefficient=0)),
+    ("theorem1_sweep", dict(n_prompts=1, factor=F(201, 100))),
+    ("poor_model_sweep", dict(ratio_coefficient=0)),
+    ("poor_model_sweep", dict(family_size=1, delta_coefficient=0)),
+    ("theorem3_sweep", dict(factor=F(201, 100))),
+    ("theorem4_sweep", dict(factor=F(201, 100))),
+    ("observation2_sweep", dict(delta_coefficient=0)),
+    ("observation2_sweep", dict(ratio_coefficient=0)),
+    ("confidence_target_sweep", dict(penalty_scale=F(2, 3))),
+    ("good_turing_bias_sweep", dict(constant=F(1, 2))),
+]
+
+
+@pytest.mark.parametrize("name, claim", PLANTED)
+def test_each_sweep_reports_a_planted_violation(name, claim):
+    """Every sweep, given a false (stronger) claim, reports violations in floats and exactly."""
+    result = getattr(sweeps, name)(np.random.default_rng(31), n_instances=20_000,
+                                   exact_rechecks=20, **claim)
+    assert result["violations"] > 0 and result["exact_violations"] > 0
+    assert result["smallest_exact_slack"] < 0
+
+
+def test_the_paper_coefficients_are_the_defaults():
+    """With the paper's coefficients spelled out, each sweep gives what its defaults give."""
+    for name, claim in [("theorem1_sweep", dict(factor=2, ratio_coefficient=1, delta_coefficient=1)),
+                        ("poor_model_sweep", dict(factor=2, ratio_coefficient=1, delta_coefficient=1,
+                                                  family_size=3)),
+                        ("theorem3_sweep", dict(factor=2, family_size=3)),
+                        ("theorem4_sweep", dict(factor=2)),
+                        ("observation2_sweep", dict(ratio_coefficient=1, delta_coefficient=1,
+                                                    n_messages=5)),
+                        ("confidence_target_sweep", dict(penalty_scale=1, max_denominator=12)),
+                        ("good_turing_bias_sweep", dict(constant=1))]:
+        run = getattr(sweeps, name)
+        assert run(np.random.default_rng(4), n_instances=3000, exact_rechecks=10, **claim) == \
+            run(np.random.default_rng(4), n_instances=3000, exact_rechecks=10), name
+
+
+def planted_beliefs(change):
+    """draw_belief_batch, with ``change`` applied to the first problem of every batch."""
+    real = sweeps.draw_belief_batch
+
+    def draw(rng, n_problems, **kwargs):
+        graders, weights, n_abstentions = real(rng, n_problems, **kwargs)
+        change(graders, weights)
+        return graders, weights, n_abstentions
+    return draw
+
+
+@pytest.mark.parametrize("change, smallest", [
+    # an abstention that a grader scores 1, and only that grader believed: abstaining wins
+    (lambda g, w: (g.__setitem__((0, 0), [0, 0, 0, 0, 1, 0]),
+                   w.__setitem__(0, [1, 0, 0, 0, 0])), F(-1)),
+    # graders that accept nothing: every response scores 0, a tie, which the strict claim refuses
+    (lambda g, w: g.__setitem__(0, 0), F(0)),
+])
+def test_observation1_sweep_reports_a_planted_violation(change, smallest, monkeypatch):
+    """Observation 1 is strict: a non-binary grader that rewards an abstention, and a tie at 0,
+    are both reported, in floats and exactly."""
+    monkeypatch.setattr(sweeps, "draw_belief_batch", planted_beliefs(change))
+    result = sweeps.observation1_sweep(np.random.default_rng(5), n_instances=1000, chunk=400,
+                                       exact_rechecks=5)
+    assert result["violations"] == 3 and result["exact_violations"] == 3
+    assert result["smallest_exact_slack"] == smallest
+
+
+def test_sweep_counts_strict_and_non_strict_claims_apart():
+    """A slack of exactly 0 violates a strict claim only; within FLOAT_MARGIN of 0, a float slack
+    counts for a strict claim and not for a non-strict one; strictness may vary per instance."""
+    slack = np.array([0.0, 1e-13, -1e-13, 0.5, -0.5])
+    exact = [F(0), F(1, 10**13), F(-1, 10**13), F(1, 2), F(-1, 2)]
+
+    def run(strict):
+        return sweeps._sweep(lambda size: (np.arange(size),), lambda i: slack[i],
+                             lambda i: exact[int(i)], 5, 5, 5, strict=strict)
+    loose, tight = run(False), run(True)
+    assert (loose["violations"], loose["exact_violations"]) == (1, 2)
+    assert (tight["violations"], tight["exact_violations"]) == (4, 3)
+    mixed = run(lambda i: i == 0)
+    assert (mixed["violations"], mixed["exact_violations"]) == (2, 3)
+    assert sweeps.FLOAT_MARGIN == 1e-12
+
+
+@pytest.mark.parametrize("name, kwargs, error, message", [
+    ("theorem1_sweep", dict(factor=2.0), TypeError, r"^factor must be an int or a Fraction"),
+    ("theorem1_sweep", dict(ratio_coefficient=True), TypeError, r"^ratio_coefficient must be"),
+    ("theorem1_sweep", dict(delta_coefficient="1"), TypeError, r"^delta_coefficient must be"),
+    ("poor_model_sweep", dict(family_size=0), ValueError, r"^family_size must be >= 1, got 0$"),
+    ("poor_model_sweep", dict(factor=0.5), TypeError, r"^factor must be"),
+    ("theorem3_sweep", dict(family_size=1.5), TypeError, r"^family_size must be an integer"),
+    ("theorem3_sweep", dict(factor=1.5), TypeError, r"^factor must be"),
+    ("theorem4_sweep", dict(factor=1.5), TypeError, r"^factor must be"),
+    ("observation2_sweep", dict(n_messages=2), ValueError, r"^n_messages must be >= 3, got 2$"),
+    ("observation2_sweep", dict(delta_coefficient=0.5), TypeError, r"^delta_coefficient must be"),
+    ("confidence_target_sweep", dict(max_denominator=0), ValueError,
+     r"^max_denominator must be >= 1, got 0$"),
+    ("confidence_target_sweep", dict(penalty_scale=0.5), TypeError, r"^penalty_scale must be"),
+    ("good_turing_bias_sweep", dict(constant=0.5), TypeError, r"^constant must be"),
+])
+def test_sweeps_refuse_bad_claims_and_sizes_by_name(name, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        getattr(sweeps, name)(np.random.default_rng(0), n_instances=10, **kwargs)
+
+
+def test_family_batch_matches_the_library():
+    """opt(G) over a family of models and every threshold, the poor-model bound and Theorem 3's
+    bound equal poor_models' exact values; err and delta are the first model's."""
+    batch = sweeps.draw_family_batch(np.random.default_rng(32), 120, 2, 4, 3)
+    assert batch[2].shape == (120, 3, 2, 4)
+    err, opt, bound = poor_model_batch(*batch)
+    for i in range(120):
+        models = sweeps.exact_family(*(arr[i] for arr in batch))
+        exact_opt = hp.opt_over_models(models)
+        assert opt[i] == pytest.approx(float(exact_opt), abs=FLOAT_TOLERANCE)
+        assert bound[i] == pytest.approx(float(hp.poor_model_bound(models[0], exact_opt)),
+                                         abs=FLOAT_TOLERANCE)
+        assert err[i] == pytest.approx(float(hp.generative_error(models[0])), abs=FLOAT_TOLERANCE)
+    assert (opt < poor_model_batch(batch[0], batch[1], batch[2][:, 0], batch[3])[1]).any()
+
+
+def test_family_batch_draws():
+    """The models of a family share valid, p and mu, differ in p_hat; multiple choice gives one
+    valid answer per prompt; family_size 1 is the single model."""
+    rng = np.random.default_rng(33)
+    valid, p_w, q_w, mu_w = sweeps.draw_family_batch(rng, 500, 3, 4, 4, multiple_choice=True)
+    assert q_w.shape == (500, 4, 3, 4) and (valid.sum(axis=2) == 1).all()
+    assert (q_w.sum(axis=3) > 0).all() and (q_w[:, 0] != q_w[:, 1]).any(axis=(1, 2)).mean() > 0.9
+    valid, p_w, q_w, mu_w = sweeps.draw_family_batch(rng, 500, 2, 5, 1, denominator=2)
+    assert q_w.shape == (500, 1, 2, 5) and set(np.unique(q_w).tolist()) == {0, 1, 2}
+    assert ((valid.sum(axis=2) >= 1) & (valid.sum(axis=2) <= 4)).all()
+
+
+def test_observation2_batch_matches_the_library():
+    """err, beta and delta of the decryption batch equal those of hardness.decryption_instance."""
+    from hallu_proofs import hardness
+
+    batch = sweeps.draw_decryption_batch(np.random.default_rng(34), 300, 4)
+    err, beta, delta = sweeps.observation2_batch(*batch)
+    for i in range(300):
+        key, _, _, q_w, _ = (arr[i] for arr in batch)
+        inst = hardness.decryption_instance(key, sweeps._rows(q_w))
+        assert err[i] == pytest.approx(float(hp.generative_error(inst)), abs=FLOAT_TOLERANCE)
+        assert beta[i] == pytest.approx(float(hardness.breaking_advantage(hp.iiv_error(inst))),
+                                        abs=FLOAT_TOLERANCE)
+        assert delta[i] == pytest.approx(float(hp.calibration_gap(inst)), abs=FLOAT_TOLERANCE)
+    assert (beta > 0).any() and (beta == 0).any()
+
+
+def test_decryption_batch_draws():
+    """Each key is a permutation; the valid slots are the decryption and IDK; p is a point mass
+    on the decryption; mu is uniform; some models put extra weight on the right answer."""
+    keys, valid, p_w, q_w, mu_w = sweeps.draw_decryption_batch(np.random.default_rng(35), 2000, 5)
+    assert (np.sort(keys, axis=1) == np.arange(5)).all() and len({tuple(k) for k in keys}) > 100
+    assert (valid.sum(axis=2) == 2).all() and valid[..., 5].all()
+    for key, v, p in zip(keys[:50], valid[:50], p_w[:50]):
+        for r, h in enumerate(key):
+            assert v[h, r] and p[h, r] == 1
+    assert (p_w.sum(axis=2) == 1).all() and (p_w[..., 5] == 0).all() and (mu_w == 1).all()
+    right = (q_w * p_w).sum(axis=2) / q_w.sum(axis=2)
+    assert (right > 0.8).mean() > 0.01 and (right > 0.5).mean() > 0.1 and (q_w.sum(axis=2) > 0).all()
+
+
+def test_confidence_batch_matches_the_library():
+    """The rule's margin equals grading.expected_score's, signed by answer_policy's decision;
+    strictness is exactly q != t."""
+    from hallu_proofs import grading
+
+    batch = sweeps.draw_confidence_batch(np.random.default_rng(36), 400)
+    slack, strict = sweeps.confidence_target_batch(*batch)
+    for a, d, b, e, s, st in zip(*batch, slack, strict):
+        q, t = F(int(a), int(d)), F(int(b), int(e))
+        value = grading.expected_score(q, t)
+        assert s == pytest.approx(float(value if q > t else -value), abs=FLOAT_TOLERANCE)
+        assert st == (q != t)
+    scaled, _ = sweeps.confidence_target_batch(*batch, penalty_scale=2)
+    a, d, b, e = batch
+    q, t = a / d, b / e
+    assert np.allclose(np.where(a * e > b * d, scaled, -scaled), q - 2 * (1 - q) * t / (1 - t))
+
+
+def test_confidence_batch_draws():
+    """q = a/d in [0, 1] with d <= max_denominator, t = b/e in [0, 1); a quarter are ties."""
+    a, d, b, e = sweeps.draw_confidence_batch(np.random.default_rng(37), 8000, max_denominator=5)
+    assert ((0 <= a) & (a <= d) & (d <= 5) & (0 <= b) & (b < e) & (e <= 5)).all()
+    assert set(np.unique(d).tolist()) == set(range(1, 6)) and (a == d).any() and (a == 0).any()
+    assert 0.2 < (a * e == b * d).mean() < 0.4
