@@ -36,6 +36,14 @@ from .poor_models import (
     theorem4_average_bound,
 )
 from .reduction import calibration_gap, generative_error, iiv_error, theorem1_bound
+from .reliability import (
+    brier_score,
+    calibration_error,
+    max_calibration_error,
+    reliability_diagram,
+    reliability_table,
+)
+from .results import GradedResults, read_results
 from .unseen_mass import good_turing, missing_mass
 
 __version__ = "0.1.0"
@@ -66,6 +74,13 @@ __all__ = [
     "answer_policy",
     "evaluation_score",
     "rescore",
+    "GradedResults",
+    "read_results",
+    "calibration_error",
+    "max_calibration_error",
+    "brier_score",
+    "reliability_table",
+    "reliability_diagram",
 ]
 
 #: The proof machinery, by module: reachable as hallu_proofs.<name>, not listed in __all__.
@@ -77,7 +92,7 @@ _MACHINERY = {
         "theorem2_symbolic_checks", "unanswered_prompts",
     ),
     "calibration": (
-        "TrainingRun", "calibration_gap_curve", "expected_calibration_error",
+        "TrainingRun", "calibration_gap_curve", "level_set_calibration_error",
         "finite_difference_derivative", "grouped_softmax_optimum", "printed_loss_counterexample",
         "printed_prompted_loss", "printed_prompted_loss_derivative", "prompted_loss_slip",
         "question_answer_database_model", "rescaled_loss_derivative", "rescaled_model",
