@@ -27,16 +27,18 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .instances import Instance
 from .validation import (
     as_array,
+    as_id_array,
     check_confidence_level,
     check_distribution,
     check_positive_int,
     check_probability,
     check_real,
+    id_codes,
 )
 
 __all__ = [
@@ -64,9 +66,8 @@ __all__ = [
 #: The integer code of the IDK ("I don't know") response in training data.
 IDK = -1
 
-#: Examples drawn, and counted, per block: the temporaries of a block stay in the CPU cache.
+#: Examples drawn per block: the temporaries of a block stay in the CPU cache.
 _DRAW_BLOCK = 1 << 17
-_COUNT_BLOCK = 1 << 15
 
 
 # --------------------------------------------------------------------------- Definition 1
@@ -338,37 +339,28 @@ def answer_counts(prompts, responses, n_prompts=None) -> np.ndarray:
     return np.bincount(c[r != IDK], minlength=n_prompts or 0)
 
 
-def singleton_rate(prompts, responses) -> float:
+def singleton_rate(prompts, responses, idk=IDK) -> float:
     """sr = |S| / N (Definition 2): S holds the prompts with exactly one non-IDK example.
 
     N = len(prompts) counts every example, IDK rows included; a prompt seen once with its
-    answer and any number of times with IDK is a singleton.
+    answer and any number of times with IDK is a singleton. Prompts and responses may be any
+    hashable ids (ints of any size, strings, tuples, a pandas column); ``idk`` is the response
+    that means "I don't know". Time O(N log N) and memory O(N), whatever the ids' values.
 
     >>> singleton_rate([0, 0, 0, 1, 1, 2], [5, IDK, IDK, 3, 3, IDK])
     0.16666666666666666
+    >>> singleton_rate(["Ada", "Ada", "Alan"], ["Dec 10", "IDK", "Jun 23"], idk="IDK")
+    0.6666666666666666
     """
-    c, r = _check_training_arrays(prompts, responses)
-    # One pass over the data: each block is checked and its answered examples are added to the
-    # counts k_c (np.add.at with intp indices, its fast case) while the block is in the CPU
-    # cache. The counts grow to the largest prompt seen; they are int32, the smaller table,
-    # unless N itself is not.
-    count_type = np.int32 if c.size <= np.iinfo(np.int32).max else np.intp
-    counts = np.zeros(0, dtype=count_type)
-    size = min(_COUNT_BLOCK, c.size)
-    index, answered = np.empty(size, dtype=np.intp), np.empty(size, dtype=count_type)
-    for start in range(0, c.size, _COUNT_BLOCK):
-        stop = min(c.size, start + _COUNT_BLOCK)
-        prompt, response = c[start:stop], r[start:stop]
-        if prompt.min() < 0 or response.min() < IDK:
-            _check_training_values(c, r)  # raises, naming the first bad entry
-        seen = int(prompt.max()) + 1
-        if seen > counts.size:
-            counts = np.concatenate((counts, np.zeros(seen - counts.size, dtype=count_type)))
-        i, a = index[:stop - start], answered[:stop - start]
-        np.copyto(i, prompt, casting="unsafe")
-        np.not_equal(response, IDK, out=a, casting="unsafe")
-        np.add.at(counts, i, a)
-    return singleton_rate_of_counts(counts, c.size)
+    codes = id_codes(prompts, "prompts")
+    answers = as_id_array(responses, "responses")
+    if codes.size == 0:
+        raise ValueError("prompts is empty: a training set needs N >= 1 examples")
+    if answers.size != codes.size:
+        raise ValueError(f"responses has length {answers.size}, but prompts has length {codes.size}")
+    answered = np.asarray(answers != idk, dtype=bool)
+    counts = np.bincount(codes[answered], minlength=0)
+    return int(np.count_nonzero(counts == 1)) / codes.size
 
 
 def singleton_rate_of_counts(counts, n) -> float:

@@ -27,8 +27,8 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .arbitrary_facts import IDK
 from .validation import (
     as_array,
@@ -37,6 +37,7 @@ from .validation import (
     check_positive_int,
     check_probability,
     check_real,
+    id_codes,
 )
 
 __all__ = [
@@ -61,9 +62,6 @@ __all__ = [
     "word_codes",
     "zipf_distribution",
 ]
-
-# Above this many distinct slots per sample, counting uses np.unique instead of np.bincount.
-_BINCOUNT_SLOTS_PER_SAMPLE = 8
 
 
 # --------------------------------------------------------------------------- input checks
@@ -101,13 +99,6 @@ def _check_in_support(arr, k, name):
         raise ValueError(f"{name}: entry {i} is {arr[i]}, outside the support 0..{k - 1} of nu")
 
 
-def _counts(arr):
-    """Occurrence counts of the distinct values of a checked sample (order irrelevant)."""
-    if arr.max() < _BINCOUNT_SLOTS_PER_SAMPLE * arr.size:
-        return np.bincount(arr)
-    return np.unique(arr, return_counts=True)[1]
-
-
 def _rng(seed):
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
@@ -119,8 +110,9 @@ def good_turing(samples, exact=False):
 
     Parameters
     ----------
-    samples : array_like of int, shape (N,)
-        Non-negative integer values, N >= 1.
+    samples : array_like of hashable, shape (N,)
+        Any hashable values: ints of any size, strings, tuples, a pandas column; N >= 1.
+        Time O(N log N) and memory O(N), whatever the values.
     exact : bool
         Return a `fractions.Fraction` instead of a float.
 
@@ -128,16 +120,18 @@ def good_turing(samples, exact=False):
     --------
     >>> good_turing([3, 1, 4, 1, 5])
     0.6
-    >>> good_turing([7, 7], exact=True), good_turing([2]), good_turing([0, 1, 2])
-    (Fraction(0, 1), 1.0, 1.0)
+    >>> good_turing([7, 7], exact=True), good_turing([2]), good_turing(["a", "b", "a"])
+    (Fraction(0, 1), 1.0, 0.3333333333333333)
     >>> good_turing([])
     Traceback (most recent call last):
     ...
     ValueError: samples must not be empty
     """
-    arr = _check_samples(samples)
-    singletons = int(np.count_nonzero(_counts(arr) == 1))
-    return Fraction(singletons, arr.size) if exact else singletons / arr.size
+    codes = id_codes(samples, "samples")
+    if codes.size == 0:
+        raise ValueError("samples must not be empty")
+    singletons = int(np.count_nonzero(np.bincount(codes) == 1))
+    return Fraction(singletons, codes.size) if exact else singletons / codes.size
 
 
 def missing_mass(nu, samples):

@@ -127,3 +127,77 @@ def check_distribution(values, name):
         raise ValueError(f"{name} must sum to 1, got {total!r}" if exact else
                          f"{name} must sum to 1, got {float(total):.6g}")
     return arr
+
+
+#: Integer ids below this many per entry are counted in place (np.bincount on the ids themselves);
+#: larger or sparser ids are first coded 0..d-1 by a sort, so memory stays linear in the entries.
+_DIRECT_IDS_PER_ENTRY = 8
+
+
+def as_id_array(values, name):
+    """A 1-D array of hashable ids: a numpy array, a pandas column, or any sequence of ints,
+    strings, tuples or other hashable values (kept as Python objects when numpy would reshape or
+    convert them, e.g. tuples, mixed types, or ints beyond 64 bits). Booleans and NaN are refused.
+
+    >>> as_id_array([("a", 1), ("b", 2)], "ids").dtype, as_id_array(["x", "y"], "ids").dtype.kind
+    (dtype('O'), 'U')
+    """
+    if not isinstance(values, np.ndarray) and hasattr(values, "to_numpy"):  # pandas, polars
+        values = values.to_numpy()
+    if isinstance(values, np.ndarray):
+        arr = values
+    else:
+        items = as_list(values, name)
+        kinds = {type(x) for x in items}
+        if kinds and kinds <= {bool, np.bool_}:
+            raise TypeError(f"{name} must hold ids (ints, strings, tuples, ...), got booleans")
+        integers = all(issubclass(k, (int, np.integer)) and not issubclass(k, (bool, np.bool_))
+                       for k in kinds)
+        if integers or kinds <= {str} or kinds <= {float}:
+            try:
+                arr = np.asarray(items)
+            except OverflowError:  # ints beyond 64 bits
+                arr = np.fromiter(items, dtype=object, count=len(items))
+        else:
+            arr = np.fromiter(items, dtype=object, count=len(items))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
+    if arr.dtype == bool:
+        raise TypeError(f"{name} must hold ids (ints, strings, tuples, ...), got booleans")
+    if arr.dtype.kind == "f":
+        bad = np.flatnonzero(np.isnan(arr))
+        if bad.size:
+            raise ValueError(f"{name}: entry {bad[0]} is nan; an id must equal itself")
+    return arr
+
+
+def id_codes(values, name):
+    """Integer codes for hashable ids: equal ids get equal codes, all in 0..bound-1 with
+    bound <= 8 N + 1 for N ids, in time O(N log N) and memory O(N) whatever the ids' values.
+
+    >>> id_codes(["b", "a", "b"], "ids").tolist(), id_codes([2**40, 5, 2**40], "ids").tolist()
+    ([1, 0, 1], [1, 0, 1])
+    """
+    arr = as_id_array(values, name)
+    if arr.dtype.kind in "iu":
+        if arr.size == 0 or (arr.min() >= 0 and arr.max() < _DIRECT_IDS_PER_ENTRY * arr.size):
+            return arr.astype(np.intp, copy=False)
+        return np.unique(arr, return_inverse=True)[1].astype(np.intp, copy=False)
+    if arr.dtype != object:
+        return np.unique(arr, return_inverse=True)[1].astype(np.intp, copy=False)
+    codes = {}
+    try:
+        return np.fromiter((codes.setdefault(x, len(codes)) for x in arr), dtype=np.intp,
+                           count=arr.size)
+    except TypeError:
+        i = next(i for i, x in enumerate(arr) if not _hashable(x))
+        raise TypeError(f"{name}: entry {i} is a {type(arr[i]).__name__}, which is not hashable; "
+                        "ids must be hashable") from None
+
+
+def _hashable(x):
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True

@@ -17,7 +17,7 @@ from scipy import stats
 from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
-from hallu_proofs.arbitrary_facts import _COUNT_BLOCK, alias_table
+from hallu_proofs.arbitrary_facts import alias_table
 
 #: Significance of every statistical test in this module.
 SIGNIFICANCE = 1e-3
@@ -285,37 +285,53 @@ def test_singleton_rate_matches_definition_2(rows):
 @pytest.mark.parametrize("prompts, responses, error, match", [
     ([], [], ValueError, "N >= 1"),
     ([0, 1], [0], ValueError, "responses has length 1"),
-    ([0.0, 1.0], [0, 0], TypeError, "prompts must hold integers"),
-    ([0, 1], [0.5, 0.0], TypeError, "responses must hold integers"),
-    ([True, False], [0, 0], TypeError, "prompts"),
-    ([0, -2], [0, 0], ValueError, "prompts: entry 1 is -2"),
-    ([0, 1], [0, -3], ValueError, "responses: entry 1 is -3"),
-    ([[0, 1]], [[0, 1]], ValueError, "1-D"),
+    ([True, False], [0, 0], TypeError, "prompts must hold ids"),
+    ([0, 1], [False, True], TypeError, "responses must hold ids"),
+    ([0.0, float("nan")], [0, 0], ValueError, "prompts: entry 1 is nan"),
+    ([[0], {}], [0, 0], TypeError, "prompts: entry 0 is a list, which is not hashable"),
+    (np.array([[0, 1]]), [[0, 1]], ValueError, "prompts must be a 1-D array"),
+    ("abc", [0, 0, 0], TypeError, "prompts must be a sequence"),
 ])
 def test_singleton_rate_refuses_bad_input(prompts, responses, error, match):
-    """Empty sets, length mismatch, non-integers, negative prompts, codes below IDK: refused."""
+    """Empty sets, length mismatch, booleans, NaN, unhashable ids, 2-D arrays: refused by name."""
     with pytest.raises(error, match=match):
         hp.singleton_rate(prompts, responses)
 
 
-def test_singleton_rate_over_several_blocks():
-    """singleton_rate counts block by block: the counts grow when a later block holds larger
-    prompts, and a bad entry is reported as the first one of the whole set (prompts first)."""
+@pytest.mark.result("Definition 2", kind="definition", functions=["singleton_rate"])
+def test_singleton_rate_of_ids_of_any_type():
+    """Strings, tuples, sparse 64-bit ids, negative ids and pandas columns give the same sr as
+    the same training set coded 0..m-1; the abstention code is an argument."""
+    import pandas as pd
+
+    coded_prompts, coded_responses = [0, 0, 1, 2, 2, 3], [5, hp.IDK, 3, 1, 1, hp.IDK]
+    sr = hp.singleton_rate(coded_prompts, coded_responses)
+    assert sr == 2 / 6  # prompts 0 (once and an IDK) and 1
+    names = ["Ada", "Ada", "Alan", "Grace", "Grace", "Kurt"]
+    dates = ["Dec 10", "?", "Jun 23", "Dec 9", "Dec 9", "?"]
+    assert hp.singleton_rate(names, dates, idk="?") == sr
+    assert hp.singleton_rate(pd.Series(names), pd.Series(dates), idk="?") == sr
+    assert hp.singleton_rate([(n, 1) for n in names], dates, idk="?") == sr
+    sparse = [2**62 + 7 * c for c in coded_prompts]
+    assert hp.singleton_rate(np.array(sparse, dtype=np.int64), coded_responses) == sr
+    assert hp.singleton_rate([2**70 + c for c in coded_prompts], coded_responses) == sr
+    assert hp.singleton_rate([-c - 5 for c in coded_prompts], coded_responses) == sr
+    # without idk="?", "?" is an answer: Ada has two answers, Kurt one
+    assert hp.singleton_rate(names, dates) == 2 / 6 and hp.singleton_rate(names[:5], dates[:5]) == 1 / 5
+
+
+def test_singleton_rate_at_scale_with_hashed_ids():
+    """10^6 examples with hashed 63-bit prompt ids (which a table indexed by id could not hold)
+    agree with the same examples coded densely, and with a count by collections.Counter."""
     rng = np.random.default_rng(9)
-    n = 2 * _COUNT_BLOCK + 17
-    prompts = rng.integers(0, 30_000, n)
+    n = 10**6
+    dense = rng.integers(0, n // 3, n)
     responses = rng.integers(-1, 3, n)
-    prompts[-1], responses[-1] = 40_000, 0  # answered once, in the last block only
-    assert hp.singleton_rate(prompts, responses) == float(
-        brute_force_singleton_rate(prompts, responses))
-    assert hp.singleton_rate(prompts.astype(np.int32), responses.astype(np.int8)) == \
-        hp.singleton_rate(prompts, responses)
-    responses[3] = -2
-    with pytest.raises(ValueError, match="responses: entry 3 is -2"):
-        hp.singleton_rate(prompts, responses)
-    prompts[n - 5] = -1
-    with pytest.raises(ValueError, match=f"prompts: entry {n - 5} is -1"):
-        hp.singleton_rate(prompts, responses)
+    hashed = (dense.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) >> np.uint64(1)).astype(np.int64)
+    answered = Counter(dense[responses != hp.IDK].tolist())
+    expected = sum(1 for k in answered.values() if k == 1) / n
+    assert hp.singleton_rate(dense, responses) == expected
+    assert hp.singleton_rate(hashed, responses) == expected
 
 
 def test_counting_refuses_bad_arguments():

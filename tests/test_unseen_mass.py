@@ -367,12 +367,41 @@ def test_word_codes():
     (["a", "b"], TypeError, "integers"),
     ([Fraction(1, 2)], TypeError, "integers"),
 ])
-def test_good_turing_refuses_bad_samples(samples, error, words):
-    """Empty, multi-dimensional, negative, non-integer or non-numeric samples are refused."""
-    with pytest.raises(error, match="samples"):
-        hp.good_turing(samples)
+def test_missing_mass_refuses_bad_samples(samples, error, words):
+    """Samples index nu's support 0..k-1: empty, multi-dimensional, negative, non-integer or
+    non-numeric samples are refused."""
     with pytest.raises(error, match=words):
         hp.missing_mass([1.0], samples)
+
+
+@pytest.mark.parametrize("samples, error, words", [
+    ([], ValueError, "samples must not be empty"),
+    (np.array([[1, 2]]), ValueError, "samples must be a 1-D array"),
+    ([[1, 2]], TypeError, "samples: entry 0 is a list, which is not hashable"),
+    ([1.0, float("nan")], ValueError, "samples: entry 1 is nan"),
+    ([True, False], TypeError, "samples must hold ids"),
+    ([{}, 1], TypeError, "samples: entry 0 is a dict, which is not hashable"),
+    (7, TypeError, "samples must be a sequence"),
+])
+def test_good_turing_refuses_bad_samples(samples, error, words):
+    """Good-Turing counts hashable values: empty, 2-D, NaN, boolean or unhashable samples are
+    refused by name."""
+    with pytest.raises(error, match=words):
+        hp.good_turing(samples)
+
+
+def test_good_turing_of_values_of_any_type():
+    """Strings, tuples, Fractions, negative and sparse 64-bit ints and pandas columns are counted
+    as values: GT is the same as for the same sample coded 0..d-1."""
+    import pandas as pd
+
+    coded = [0, 1, 1, 2, 3, 3, 3, 4]
+    gt = hp.good_turing(coded, exact=True)
+    assert gt == Fraction(3, 8)
+    for sample in ([str(v) for v in coded], [(v, "x") for v in coded], [Fraction(v, 3) for v in coded],
+                   [-v for v in coded], np.array([2**62 + 11 * v for v in coded]),
+                   [2**80 * v for v in coded], pd.Series(coded), [float(v) / 2 for v in coded]):
+        assert hp.good_turing(sample, exact=True) == gt
 
 
 @pytest.mark.result("Corollary 3", kind="validation",
@@ -552,13 +581,16 @@ def test_input_check_messages_in_full():
     """The messages of the sample, pair and alpha checks, in full."""
     mu, alpha = [0.5, 0.5], [1.0, 0.5]
     cases = [
-        ("samples must be a 1-D array, got shape (1, 2)", lambda: hp.good_turing([[1, 2]])),
+        ("samples must be a 1-D array, got shape (1, 2)", lambda: hp.good_turing(np.array([[1, 2]]))),
         ("samples must not be empty", lambda: hp.good_turing([])),
-        ("samples must hold integers, got booleans", lambda: hp.good_turing([True])),
-        ("samples must hold integers", lambda: hp.good_turing(np.array([1, 0.5], dtype=object))),
-        ("samples: entry 1 is 2.5; values must be integers", lambda: hp.good_turing([1.0, 2.5])),
-        ("samples must hold integers, got dtype <U1", lambda: hp.good_turing(["a"])),
-        ("samples: entry 1 is -2; values must be >= 0", lambda: hp.good_turing([1, -2])),
+        ("samples must hold ids (ints, strings, tuples, ...), got booleans", lambda: hp.good_turing([True])),
+        ("samples: entry 0 is a set, which is not hashable; ids must be hashable",
+         lambda: hp.good_turing([{1}, 2])),
+        ("samples: entry 1 is nan; an id must equal itself", lambda: hp.good_turing([1.0, float("nan")])),
+        ("samples must hold integers", lambda: hp.missing_mass([1.0], np.array([1, 0.5], dtype=object))),
+        ("samples: entry 1 is 2.5; values must be integers", lambda: hp.missing_mass([1.0], [1.0, 2.5])),
+        ("samples must hold integers, got dtype <U1", lambda: hp.missing_mass([1.0], ["a"])),
+        ("samples: entry 1 is -2; values must be >= 0", lambda: hp.missing_mass([1.0], [1, -2])),
         ("prompts: entry 1 is 2, but there are only 2 prompts",
          lambda: hp.collapse_abstentions([0, 2], [1, 1], 2)),
         ("prompts must not be empty", lambda: hp.collapse_abstentions([], [], 2)),

@@ -188,9 +188,7 @@ RAGGED = [[0, 1], [2]]
 
 
 @pytest.mark.parametrize("name, call", [
-    ("samples", lambda: hp.good_turing(RAGGED)),
     ("samples", lambda: hp.missing_mass([0.5, 0.5], RAGGED)),
-    ("prompts", lambda: hp.singleton_rate(RAGGED, [0, 1])),
     ("prompts", lambda: hp.answer_counts(RAGGED, [0, 1])),
     ("alpha", lambda: hp.collapsed_distribution([0.5, 0.5], RAGGED)),
     ("mu", lambda: hp.collapsed_distribution(RAGGED, [1, 1])),
@@ -202,6 +200,14 @@ def test_ragged_arrays_are_refused_by_name(name, call):
     """A ragged nested list is refused with a ValueError naming the argument, not numpy's message alone."""
     with pytest.raises(ValueError, match=rf"^{name} is not a rectangular array: "):
         call()
+
+
+def test_ragged_ids_are_unhashable_entries():
+    """Where ids may be any hashable value, the rows of a ragged list are lists, refused by name."""
+    with pytest.raises(TypeError, match=r"^samples: entry 0 is a list, which is not hashable"):
+        hp.good_turing(RAGGED)
+    with pytest.raises(TypeError, match=r"^prompts: entry 0 is a list, which is not hashable"):
+        hp.singleton_rate(RAGGED, [0, 1])
 
 
 @pytest.mark.parametrize("name, call", [
