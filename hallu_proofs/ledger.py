@@ -12,7 +12,9 @@ which a result is missing, has no passing test, or has a failing one.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +25,17 @@ KINDS = {
     "exact": "exact (Fraction) check on random instances",
     "property": "float property on random instances",
     "symbolic": "SymPy re-derivation",
+    "smt": "SMT proof for every real instance up to a size",
     "tightness": "tightness witness",
     "falsification": "stronger claim shown false",
     "monte_carlo": "seeded simulation with an exact binomial test",
+    "helper": "a helper the chapter uses, not the statement itself",
     "validation": "bad input refused",
 }
+
+#: Kinds that say nothing about the statement itself: a test with only these is not counted
+#: among the tests of the statement.
+NOT_THE_STATEMENT = ("helper", "validation")
 
 
 @dataclass(frozen=True)
@@ -39,30 +47,67 @@ class PaperResult:
     chapter: str
     #: Why a kind of evidence does not apply, for the kinds that do not.
     not_applicable: tuple = ()
+    #: Why no large sweep applies (empty: the result has a sweep in `SWEEPS`).
+    no_sweep: str = ""
 
 
 _DEFINITION = (("tightness", "a definition states no inequality"),
                ("falsification", "a definition states no inequality"))
+_NO_INEQUALITY = "a definition states no inequality to evaluate"
+_PROBABILISTIC = ("a statement about the probability over random training data: a sweep of "
+                  "fixed instances has nothing to evaluate; seeded simulations with binomial "
+                  "tests check it")
 
 PAPER_RESULTS = (
-    PaperResult("Definition 1", "Arbitrary Facts model", "arbitrary_facts", _DEFINITION),
-    PaperResult("Definition 2", "singleton rate", "arbitrary_facts", _DEFINITION),
-    PaperResult("Definition 3", "breaking an encryption scheme", "hardness", _DEFINITION),
+    PaperResult("Definition 1", "Arbitrary Facts model", "arbitrary_facts", _DEFINITION,
+                _NO_INEQUALITY),
+    PaperResult("Definition 2", "singleton rate", "arbitrary_facts", _DEFINITION, _NO_INEQUALITY),
+    PaperResult("Definition 3", "breaking an encryption scheme", "hardness", _DEFINITION,
+                _NO_INEQUALITY),
     PaperResult("Theorem 1", "the Is-It-Valid reduction with prompts", "iiv_reduction"),
     PaperResult("Theorem 2", "hallucinations of arbitrary facts vs the singleton rate",
-                "arbitrary_facts"),
+                "arbitrary_facts", no_sweep=_PROBABILISTIC),
     PaperResult("Theorem 3", "pure multiple choice", "poor_models"),
     PaperResult("Theorem 4", "pure multiple choice, for some threshold", "poor_models"),
     PaperResult("Corollary 1", "the Is-It-Valid reduction without prompts", "iiv_reduction"),
-    PaperResult("Corollary 2", "trigram models err on her/his mind", "poor_models"),
+    PaperResult("Corollary 2", "trigram models err on her/his mind", "poor_models",
+                no_sweep="a statement about one task (two prompts, uniform mu) and the trigram "
+                         "family: checked exactly on random training corpora, with Theorem 3 "
+                         "swept over families"),
     PaperResult("Corollary 3", "Good-Turing missing-mass concentration", "missing_mass"),
-    PaperResult("Lemma 1", "singleton rate vs missing mass with abstentions", "missing_mass"),
-    PaperResult("Lemma 2", "twice the IIV error exceeds the singleton rate", "arbitrary_facts"),
+    PaperResult("Lemma 1", "singleton rate vs missing mass with abstentions", "missing_mass",
+                no_sweep=_PROBABILISTIC),
+    PaperResult("Lemma 2", "twice the IIV error exceeds the singleton rate", "arbitrary_facts",
+                no_sweep=_PROBABILISTIC),
     PaperResult("Observation 1", "binary grading never rewards abstaining", "evaluation"),
     PaperResult("Observation 2", "errors on hard decryption problems", "hardness"),
-    PaperResult("Poor-model inequality", "err >= 2 opt(G) - max|V_c|/min|E_c| - delta",
+    PaperResult("Poor-model inequality",
+                r"$\err \ge 2\opt(\mathcal G) - \max_c|\V_c|/\min_c|\E_c| - \delta$",
                 "poor_models"),
 )
+
+#: The large sweeps: result -> (what is checked, as math; the sweep function; its arguments).
+#: Every sweep draws at least 10^6 instances (the functions' defaults).
+SWEEPS = {
+    "Theorem 1": (r"$\err \ge 2\erriiv - \max_c|\V_c|/\min_c|\E_c| - \delta$, 3 prompts",
+                  "theorem1_sweep", {"n_prompts": 3}),
+    "Corollary 1": (r"$\err \ge 2\erriiv - |\V|/|\E| - \delta$, one prompt",
+                    "theorem1_sweep", {"n_prompts": 1}),
+    "Poor-model inequality": (r"$\err \ge 2\opt(\mathcal G) - \max_c|\V_c|/\min_c|\E_c| - \delta$,"
+                              " families of 3 models", "poor_model_sweep", {}),
+    "Theorem 3": (r"$\err \ge 2(1 - 1/C)\opt(\mathcal G)$, families of 3 models",
+                  "theorem3_sweep", {}),
+    "Theorem 4": (r"Eq. (11): $\err \ge 2(1 - 1/C)\,\mathbb E_t\erriiv(\hat f_t)$",
+                  "theorem4_sweep", {}),
+    "Observation 1": ("the best answer's expected score exceeds every abstention's (strict)",
+                      "observation1_sweep", {}),
+    "Observation 2": (r"$\err \ge 1 - \beta - 2/(|\mathcal M| - 1) - \delta$, $|\mathcal M| = 5$",
+                      "observation2_sweep", {}),
+    "Corollary 3": (r"proof step 1: $0 \le \mathbb E[\GT] - \mathbb E[M] \le 1/N$",
+                    "good_turing_bias_sweep", {}),
+    "Confidence-target rule": (r"answering iff $q > t$ is optimal, strictly when $q \ne t$",
+                               "confidence_target_sweep", {}),
+}
 
 
 class LedgerError(ValueError):
@@ -70,7 +115,8 @@ class LedgerError(ValueError):
 
 
 #: Where the ledger's data live: ``book/data`` of the repository that holds this package.
-DATA_DIR = Path(__file__).resolve().parent.parent / "book" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "book" / "data"
 
 
 def data_path(name) -> Path:
@@ -92,15 +138,84 @@ def load_json(path):
     return json.loads(path.read_text())
 
 
-def ledger_rows(test_data: dict, sweep_data: dict) -> list:
-    """One row per paper result, joining test records and sweep results.
+def _git(*args, root=None):
+    """The output of a git command in the repository, or None without git or history."""
+    try:
+        out = subprocess.run(["git", *args], cwd=root or ROOT, capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def source_files(root=None) -> list:
+    """The files whose content the test records depend on: everything under ``hallu_proofs/``
+    and ``tests/`` that git tracks (without git: every file there but caches), as sorted paths
+    relative to the repository."""
+    root = Path(root or ROOT)
+    listed = _git("ls-files", "-z", "--", "hallu_proofs", "tests", root=root)
+    if listed:
+        names = [name for name in listed.split("\0") if name]
+    else:
+        names = [p.relative_to(root).as_posix() for top in ("hallu_proofs", "tests")
+                 for p in (root / top).rglob("*") if p.is_file()
+                 and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    return sorted(name for name in names if (root / name).is_file())
+
+
+def source_digest(root=None) -> str:
+    """SHA-256 of the library's and the tests' sources (paths and contents of `source_files`).
+
+    ``make ledger`` stores it with the test records; the ledger refuses records made from other
+    sources (`check_sources`).
+    """
+    root = Path(root or ROOT)
+    digest = hashlib.sha256()
+    for name in source_files(root):
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def check_sources(test_data, root=None):
+    """Refuse test records that were not made from the current sources (run `make ledger`)."""
+    recorded = test_data.get("sources")
+    if recorded is None:
+        raise LedgerError("the test records do not say which sources they were made from: "
+                          "run `make ledger`")
+    if recorded != source_digest(root):
+        raise LedgerError("the test records were made from other sources than the library and "
+                          "tests of this working tree: run `make ledger`")
+
+
+def supporting_results(tables=None) -> dict:
+    """The step tables' results that are not results of the paper: ``{name: chapter}``."""
+    from . import steps
+
+    tables = steps.step_tables() if tables is None else tables
+    paper = {r.name for r in PAPER_RESULTS}
+    return {name: chapter for chapter, table in tables.items() for name in table
+            if name not in paper}
+
+
+def _counts(records):
+    """Tests of the statement itself, tests of helpers, and input checks, among ``records``."""
+    statement = [r for r in records if set(r["kinds"]) - set(NOT_THE_STATEMENT)]
+    helpers = [r for r in records if r not in statement and "helper" in r["kinds"]]
+    return len(statement), len(helpers), len(records) - len(statement) - len(helpers)
+
+
+def ledger_rows(test_data: dict, sweep_data: dict, tables=None) -> list:
+    """One row per paper result, then one per supporting result of the step tables, joining
+    test records and sweep results.
 
     Raises
     ------
     LedgerError
-        If a result has no test, a failing test, or a record names an unknown result.
+        If a paper result has no test, a result has a failing test, or a record names an
+        unknown result or kind.
     """
-    known = {r.name for r in PAPER_RESULTS}
+    supporting = supporting_results(tables)
+    known = {r.name for r in PAPER_RESULTS} | set(supporting)
     records = test_data["tests"]
     unknown = {name for rec in records for name in rec["results"]} - known
     if unknown:
@@ -108,22 +223,30 @@ def ledger_rows(test_data: dict, sweep_data: dict) -> list:
     odd_kinds = {kind for rec in records for kind in rec["kinds"]} - set(KINDS)
     if odd_kinds:
         raise LedgerError(f"tests give kinds of evidence the ledger does not know: {sorted(odd_kinds)}")
+    results = [*PAPER_RESULTS, *(PaperResult(name, "supporting result", chapter)
+                                 for name, chapter in supporting.items())]
     rows = []
-    for result in PAPER_RESULTS:
+    for result in results:
         mine = [rec for rec in records if result.name in rec["results"]]
-        if not mine:
+        is_paper = result in PAPER_RESULTS
+        if not mine and is_paper:
             raise LedgerError(f"{result.name}: no test checks it")
         failing = [rec["test"] for rec in mine if rec["outcome"] != "passed"]
         if failing:
             raise LedgerError(f"{result.name}: failing tests {failing}")
         by_kind = {kind: [rec for rec in mine if kind in rec["kinds"]] for kind in KINDS}
         reasons = dict(result.not_applicable)
+        statement, helpers, input_checks = _counts(mine)
         rows.append({
             "result": result.name,
             "title": result.title,
             "chapter": result.chapter,
+            "paper": is_paper,
             "functions": sorted({f for rec in mine for f in rec["functions"]}),
             "tests": len(mine),
+            "statement_tests": statement,
+            "helper_tests": helpers,
+            "input_checks": input_checks,
             "examples": sum(rec["examples"] for rec in mine),
             "kinds": {kind: len(recs) for kind, recs in by_kind.items()},
             "evidence": {
@@ -133,12 +256,51 @@ def ledger_rows(test_data: dict, sweep_data: dict) -> list:
             },
             "monte_carlo_runs": sum(rec["notes"].get("monte_carlo_runs", 0) for rec in mine),
             "sweep": sweep_data.get(result.name),
+            "no_sweep": result.no_sweep,
         })
     return rows
 
 
+def step_rows(test_data: dict, tables=None) -> list:
+    """The proof steps of every result, in book order, with how each is checked.
+
+    One dict per result with a step table: ``chapter``, ``result``, ``paper`` (False for a
+    supporting result), ``steps`` (dicts with ``number``, ``claim``, ``kind``, ``tests``,
+    ``citation``) and ``kinds`` (steps per kind).
+
+    Raises
+    ------
+    LedgerError
+        If any step is not checked (`hallu_proofs.steps.step_problems`): a named test that is
+        not recorded, not recorded for the step's result, or did not pass.
+    """
+    from . import steps
+
+    tables = steps.step_tables() if tables is None else tables
+    problems = steps.step_problems(test_data, tables)
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise LedgerError(f"{len(problems)} problems with the proof-step tables:\n  {shown}{more}")
+    paper = {r.name for r in PAPER_RESULTS}
+    rows = []
+    for chapter, table in tables.items():
+        for result, entries in table.items():
+            kinds = dict.fromkeys(steps.STEP_KINDS, 0)
+            for step in entries:
+                kinds[step.kind] += 1
+            rows.append({
+                "chapter": chapter, "result": result, "paper": result in paper,
+                "steps": [{"number": s.number, "claim": s.claim, "kind": s.kind,
+                           "tests": list(s.tests), "citation": s.citation} for s in entries],
+                "kinds": kinds,
+            })
+    return rows
+
+
 def run_sweeps(seed=2025) -> dict:
-    """Run every large sweep (at least 10^6 instances each) and return their summaries."""
+    """Run every large sweep of `SWEEPS` (at least 10^6 instances each) on one seeded
+    generator and return their summaries."""
     import time
 
     import numpy as np
@@ -146,28 +308,112 @@ def run_sweeps(seed=2025) -> dict:
     from . import sweeps
 
     rng = np.random.default_rng(seed)
-    runs = {
-        "Theorem 1": ("err >= 2 err_iiv - max|V_c|/min|E_c| - delta, 3 prompts",
-                      lambda: sweeps.theorem1_sweep(rng, n_prompts=3)),
-        "Corollary 1": ("err >= 2 err_iiv - |V|/|E| - delta, one prompt",
-                        lambda: sweeps.theorem1_sweep(rng, n_prompts=1)),
-        "Poor-model inequality": ("err >= 2 opt(G) - max|V_c|/min|E_c| - delta",
-                                  lambda: sweeps.poor_model_sweep(rng)),
-        "Theorem 4": ("Eq. (11): err >= 2 (1 - 1/C) E_t err_iiv(f_t)",
-                      lambda: sweeps.theorem4_sweep(rng)),
-        "Observation 1": ("best answer's expected score > every abstention's",
-                          lambda: sweeps.observation1_sweep(rng)),
-        "Corollary 3": ("proof step 1: 0 <= E[GT] - E[M] <= 1/N",
-                        lambda: sweeps.good_turing_bias_sweep(rng)),
-    }
     out = {}
-    for name, (checks, run) in runs.items():
+    for name, (checks, function, kwargs) in SWEEPS.items():
         start = time.perf_counter()
-        result = {"checks": checks, **run()}
+        result = {"checks": checks, **getattr(sweeps, function)(rng, **kwargs)}
         result["smallest_exact_slack"] = str(result["smallest_exact_slack"])
         result["seconds"] = round(time.perf_counter() - start, 1)
         out[name] = result
     return out
+
+
+def _cell(text):
+    """Text for a markdown table cell (a | would end the cell)."""
+    return str(text).replace("|", r"\|").replace("\n", " ")
+
+
+def markdown_table(header, rows) -> str:
+    r"""A markdown (MyST) table: rendered as a table in HTML and in LaTeX alike.
+
+    >>> print(markdown_table(["a", "b"], [[1, "x|y"]]))
+    | a | b |
+    |---|---|
+    | 1 | x\|y |
+    """
+    lines = ["| " + " | ".join(map(_cell, header)) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+#: The kinds shown as columns of the table at a glance, with their short headers.
+GLANCE_COLUMNS = {"exact": "exact", "property": "float", "symbolic": "SymPy", "smt": "SMT",
+                  "tightness": "tight", "falsification": "stronger claim false",
+                  "monte_carlo": "Monte Carlo"}
+
+
+def glance_table(rows) -> str:
+    """The ledger at a glance, as a markdown table: per result, the tests of the statement
+    itself, of helpers and of bad input, then the statement's tests per kind of evidence."""
+    header = ["result", "tests of the statement", "helpers", "input checks",
+              *GLANCE_COLUMNS.values(), "examples tried"]
+    body = []
+    for row in rows:
+        cells = [f"[{row['result']}]({row['chapter']}.md): {row['title']}",
+                 row["statement_tests"], row["helper_tests"], row["input_checks"]]
+        for kind in GLANCE_COLUMNS:
+            count = row["kinds"][kind]
+            cells.append(count if count else "n/a" if row["evidence"][kind] else "-")
+        cells.append(f"{row['examples']:,}")
+        body.append(cells)
+    return markdown_table(header, body)
+
+
+def sweep_table(sweep_data) -> str:
+    """The large sweeps, one line each: what is checked, instances, violations in floats and in
+    the exact re-check, and the smallest exact slack; then the results without a sweep."""
+    header = ["result", "claim swept", "instances", "float violations", "exact re-checks",
+              "exact violations", "smallest exact slack"]
+    body = [[name, sweep["checks"], f"{sweep['instances']:,}", sweep["violations"],
+             f"{sweep['exact_rechecked']:,}", sweep["exact_violations"],
+             f"${sweep['smallest_exact_slack']}$"] for name, sweep in sweep_data.items()]
+    body += [[r.name, f"no sweep: {r.no_sweep}", "-", "-", "-", "-", "-"]
+             for r in PAPER_RESULTS if r.name not in sweep_data]
+    return markdown_table(header, body)
+
+
+def step_table(step_row) -> str:
+    """One result's proof steps as a markdown table: number, claim, kind, and its check."""
+    from . import steps
+
+    body = []
+    for s in step_row["steps"]:
+        check = (s["citation"] if s["kind"] == "cited"
+                 else ", ".join(f"`{t.split('::')[-1]}`" for t in s["tests"]))
+        body.append([s["number"], s["claim"], steps.KIND_WORDS[s["kind"]], check])
+    return markdown_table(["step", "claim", "kind", "checked by"], body)
+
+
+def made_from(root=None) -> dict:
+    """The commit (and its date) of the working tree, and whether the library differs from it."""
+    log = _git("log", "-1", "--format=%H %cI", root=root)
+    commit, date = log.split() if log and log.strip() else (None, None)
+    status = _git("status", "--porcelain", "--", "hallu_proofs", root=root)
+    return {"commit": commit, "date": date,
+            "library_modified": bool(status.strip()) if status is not None else None}
+
+
+def mutation_provenance(mutation_data=None, root=None) -> dict:
+    """Which state of the library the mutation data refer to, and what changed since.
+
+    The commit is the one the data record (``made_from``, written by ``make mutation``) or, for
+    older data, the last commit that changed ``book/data/ledger_mutation.json``. Returns
+    ``commit``, ``date`` (ISO, UTC offset) and ``changed`` (library files changed since that
+    commit, in git's working tree), each None when git cannot tell.
+    """
+    made = (mutation_data or {}).get("made_from") or {}
+    commit, date = made.get("commit"), made.get("date")
+    if commit is None:
+        log = _git("log", "-1", "--format=%H %cI", "--", "book/data/ledger_mutation.json",
+                   root=root)
+        if log and log.strip():
+            commit, date = log.split()
+    changed = None
+    if commit:
+        diff = _git("diff", "--name-only", commit, "--", "hallu_proofs", root=root)
+        changed = sorted(diff.split()) if diff is not None else None
+    return {"commit": commit, "date": date, "changed": changed}
 
 
 def mutation_summary(results_lines, equivalent_lines) -> dict:
@@ -228,6 +474,7 @@ def main(argv=None):
     if len(argv) == 4 and argv[0] == "mutation":
         summary = mutation_summary(Path(argv[1]).read_text().splitlines(),
                                    Path(argv[2]).read_text().splitlines())
+        summary["made_from"] = made_from()
         Path(argv[3]).write_text(json.dumps(summary, indent=1))
     elif len(argv) == 1:
         Path(argv[0]).write_text(json.dumps(run_sweeps(), indent=1))
@@ -238,42 +485,3 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
-
-
-def ledger_table_html(rows: list) -> str:
-    """The ledger as a compact HTML table: one row per result, one column per kind of evidence.
-
-    Cells count the tests of each kind; "n/a" carries the reason as a tooltip.
-    """
-    from html import escape
-
-    def cell(row, kind):
-        count = row["kinds"][kind]
-        if count:
-            return str(count)
-        evidence = row["evidence"][kind]
-        return f'<span title="{escape(evidence[0])}">n/a</span>' if evidence else "&mdash;"
-
-    columns = {"exact": "exact", "property": "float", "symbolic": "SymPy", "tightness": "tight",
-               "falsification": "stronger claim false", "monte_carlo": "Monte Carlo"}
-    head = "".join(f'<th title="{escape(KINDS[k])}">{escape(short)}</th>' for k, short in columns.items())
-    body = []
-    for row in rows:
-        sweep = row["sweep"]
-        swept = (f"{sweep['instances']:,}; {sweep['violations']} violations; "
-                 f"min slack {escape(sweep['smallest_exact_slack'])}" if sweep else "&mdash;")
-        functions = ", ".join(f"<code>{escape(f)}</code>" for f in row["functions"])
-        body.append(
-            f"<tr><td><a href=\"{row['chapter']}.html\">{escape(row['result'])}</a><br>"
-            f"<small>{escape(row['title'])}</small></td>"
-            f"<td>{row['tests']}</td><td>{row['examples']:,}</td>"
-            + "".join(f"<td>{cell(row, k)}</td>" for k in columns)
-            + f"<td>{row['monte_carlo_runs'] or '&mdash;'}</td><td><small>{swept}</small></td>"
-            f"<td><small>{functions}</small></td></tr>"
-        )
-    return (
-        '<table class="table ledger" style="font-size: 0.8em"><thead><tr><th>result</th>'
-        "<th>tests</th><th>examples tried</th>" + head + "<th>simulated runs</th>"
-        "<th>large sweep (instances; violations; smallest exact slack)</th><th>library</th>"
-        "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
-    )

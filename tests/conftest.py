@@ -92,5 +92,9 @@ def pytest_sessionfinish(session):
     path = os.environ.get("HALLU_LEDGER_OUT")
     if path and _LEDGER_RECORDS:
         profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+        from hallu_proofs.ledger import source_digest
+
+        # The digest of hallu_proofs/ and tests/ lets the ledger refuse records of other sources.
         with open(path, "w") as handle:
-            json.dump({"hypothesis_profile": profile, "tests": _LEDGER_RECORDS}, handle, indent=1)
+            json.dump({"hypothesis_profile": profile, "sources": source_digest(),
+                       "tests": _LEDGER_RECORDS}, handle, indent=1)

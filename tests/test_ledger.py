@@ -6,16 +6,18 @@ import json
 import re
 import sys
 from fractions import Fraction as F
-from html import escape
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from hallu_proofs import ledger
+from hallu_proofs import ledger, steps
+from hallu_proofs import sweeps as sweeps_module
+from hallu_proofs.steps import Step
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "book" / "data"
+EMPTY_TABLES = {"c": {}}  # step tables without supporting results, for hand-made ledgers
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +39,18 @@ def marked_tests():
 
 
 def test_every_result_of_the_paper_has_passing_tests(data):
-    """Each numbered result (and the poor-model inequality) has a row; no recorded test failed."""
+    """Each numbered result (and the poor-model inequality) has a row, then each supporting
+    result of the step tables; no recorded test failed."""
     rows = ledger.ledger_rows(*data)
-    assert [row["result"] for row in rows] == [r.name for r in ledger.PAPER_RESULTS]
-    assert all(row["tests"] > 0 for row in rows)
+    supporting = ledger.supporting_results()
+    assert [row["result"] for row in rows] == [r.name for r in ledger.PAPER_RESULTS] + list(supporting)
+    assert all(row["tests"] > 0 and row["statement_tests"] > 0 for row in rows if row["paper"])
+
+
+def test_ledger_data_was_made_from_these_sources(data):
+    """The committed test records were made from the library and tests of this tree (else: run
+    `make ledger`)."""
+    ledger.check_sources(data[0])
 
 
 def test_ledger_data_is_up_to_date_with_the_tests(data):
@@ -53,7 +63,7 @@ def test_ledger_data_is_up_to_date_with_the_tests(data):
 def test_every_inequality_has_tightness_and_falsification_evidence(data):
     """Apart from definitions, every result has a tightness witness and a falsified stronger claim."""
     for row in ledger.ledger_rows(*data):
-        if row["result"].startswith("Definition"):
+        if row["result"].startswith("Definition") or not row["paper"]:
             continue
         assert row["kinds"]["tightness"] > 0, row["result"]
         assert row["kinds"]["falsification"] > 0, row["result"]
@@ -88,17 +98,29 @@ def test_missing_data_file_says_how_to_make_it(tmp_path):
 
 
 def test_sweeps_cover_the_deterministic_inequalities(data):
-    """The sweeps cover Corollary 1, Theorem 1, the poor-model inequality, Theorem 4,
-    Observation 1 and the Good-Turing bias bound, each on at least 10^6 instances, no violation."""
+    """The committed sweeps are those of SWEEPS, each on at least 10^6 instances, with no
+    violation, made with the claims listed there."""
     sweeps = data[1]
-    for name in ("Corollary 1", "Theorem 1", "Poor-model inequality", "Theorem 4",
-                 "Observation 1", "Corollary 3"):
+    assert list(sweeps) == list(ledger.SWEEPS)
+    for name in ledger.SWEEPS:
+        assert sweeps[name]["checks"] == ledger.SWEEPS[name][0]
         assert sweeps[name]["instances"] >= 10**6
         assert sweeps[name]["violations"] == 0 and sweeps[name]["exact_violations"] == 0
         assert sweeps[name]["exact_rechecked"] == 1000
 
 
-def reference_row(result, records, sweep_data):
+def test_every_result_has_a_sweep_or_says_why_not():
+    """A paper result has a sweep, or a reason why none applies, never both; a sweep that is not
+    of a paper result is named in the step tables or is the confidence-target rule."""
+    for result in ledger.PAPER_RESULTS:
+        assert (result.name in ledger.SWEEPS) != bool(result.no_sweep), result.name
+    paper = {r.name for r in ledger.PAPER_RESULTS}
+    assert set(ledger.SWEEPS) - paper == {"Confidence-target rule"}
+    for checks, function, kwargs in ledger.SWEEPS.values():
+        assert callable(getattr(sweeps_module, function)) and isinstance(kwargs, dict) and checks
+
+
+def reference_row(result, records, sweep_data, paper=True):
     """A ledger row built by plain loops over the records, straight from the ledger's description."""
     mine = [rec for rec in records if result.name in rec["results"]]
     reasons = dict(result.not_applicable)
@@ -111,21 +133,30 @@ def reference_row(result, records, sweep_data):
         else:
             evidence[kind] = [f"n/a: {reasons[kind]}"] if kind in reasons else []
     functions = set()
-    examples = runs = 0
+    examples = runs = statement = helpers = 0
     for rec in mine:
         functions.update(rec["functions"])
         examples += rec["examples"]
         runs += rec["notes"]["monte_carlo_runs"] if "monte_carlo_runs" in rec["notes"] else 0
+        about_statement = any(kind not in ("helper", "validation") for kind in rec["kinds"])
+        statement += about_statement
+        helpers += not about_statement and "helper" in rec["kinds"]
     return {"result": result.name, "title": result.title, "chapter": result.chapter,
-            "functions": sorted(functions), "tests": len(mine), "examples": examples, "kinds": kinds,
+            "paper": paper, "functions": sorted(functions), "tests": len(mine),
+            "statement_tests": statement, "helper_tests": helpers,
+            "input_checks": len(mine) - statement - helpers, "examples": examples, "kinds": kinds,
             "evidence": evidence, "monte_carlo_runs": runs,
-            "sweep": sweep_data[result.name] if result.name in sweep_data else None}
+            "sweep": sweep_data[result.name] if result.name in sweep_data else None,
+            "no_sweep": result.no_sweep}
 
 
 def test_rows_join_the_records_as_described(data):
     """Every field of every row equals the plain-loop join of the committed records."""
     rows = ledger.ledger_rows(*data)
-    assert rows == [reference_row(r, data[0]["tests"], data[1]) for r in ledger.PAPER_RESULTS]
+    supporting = [ledger.PaperResult(name, "supporting result", chapter)
+                  for name, chapter in ledger.supporting_results().items()]
+    assert rows == ([reference_row(r, data[0]["tests"], data[1]) for r in ledger.PAPER_RESULTS]
+                    + [reference_row(r, data[0]["tests"], data[1], paper=False) for r in supporting])
     assert any(row["monte_carlo_runs"] > 0 for row in rows) and any(row["sweep"] for row in rows)
 
 
@@ -140,7 +171,7 @@ def test_rows_of_a_small_hand_made_ledger(data):
                     "kinds": ["monte_carlo", "exact"], "functions": ["shared"], "outcome": "passed",
                     "examples": 10, "notes": {"monte_carlo_runs": 7}, "doc": "a simulation"})
     sweeps = {"Theorem 1": {"instances": 5}}
-    rows = ledger.ledger_rows({"tests": records}, sweeps)
+    rows = ledger.ledger_rows({"tests": records}, sweeps, tables=EMPTY_TABLES)
     assert rows == [reference_row(r, records, sweeps) for r in ledger.PAPER_RESULTS]
     definition1 = rows[0]
     assert definition1["evidence"]["exact"] == ["t0", "a simulation"]
@@ -178,8 +209,7 @@ def test_load_json_reads_a_file(tmp_path):
         ledger.load_json(str(tmp_path / "absent.json"))
 
 
-SWEEP_NAMES = ["theorem1_sweep", "poor_model_sweep", "theorem4_sweep", "observation1_sweep",
-               "good_turing_bias_sweep"]
+SWEEP_NAMES = sorted({function for _, function, _ in ledger.SWEEPS.values()})
 
 
 @pytest.fixture
@@ -206,20 +236,22 @@ def fake_sweeps(monkeypatch):
 
 def test_run_sweeps_runs_each_sweep_once_on_one_seeded_generator(fake_sweeps):
     out = ledger.run_sweeps(seed=7)
-    assert list(out) == ["Theorem 1", "Corollary 1", "Poor-model inequality", "Theorem 4",
-                         "Observation 1", "Corollary 3"]
+    assert list(out) == ["Theorem 1", "Corollary 1", "Poor-model inequality", "Theorem 3",
+                         "Theorem 4", "Observation 1", "Observation 2", "Corollary 3",
+                         "Confidence-target rule"]
     assert [(name, kwargs) for name, _, kwargs in fake_sweeps] == [
         ("theorem1_sweep", {"n_prompts": 3}), ("theorem1_sweep", {"n_prompts": 1}),
-        ("poor_model_sweep", {}), ("theorem4_sweep", {}), ("observation1_sweep", {}),
-        ("good_turing_bias_sweep", {})]
+        ("poor_model_sweep", {}), ("theorem3_sweep", {}), ("theorem4_sweep", {}),
+        ("observation1_sweep", {}), ("observation2_sweep", {}), ("good_turing_bias_sweep", {}),
+        ("confidence_target_sweep", {})]
     rng = fake_sweeps[0][1]
     assert all(call[1] is rng for call in fake_sweeps)
     assert rng.random() == np.random.default_rng(7).random()
-    for i, summary in enumerate(out.values(), start=1):
+    for i, (name, summary) in enumerate(out.items(), start=1):
         assert summary["instances"] == i
         assert summary["smallest_exact_slack"] == str(F(i, 7))
         assert summary["seconds"] == round(0.26, 1)
-        assert isinstance(summary["checks"], str) and summary["checks"]
+        assert summary["checks"] == ledger.SWEEPS[name][0]
 
 
 def test_run_sweeps_default_seed(fake_sweeps):
@@ -231,13 +263,12 @@ def test_main_writes_the_sweep_summaries(fake_sweeps, tmp_path, monkeypatch):
     out = tmp_path / "sweeps.json"
     ledger.main([str(out)])
     written = json.loads(out.read_text())
-    assert list(written) == ["Theorem 1", "Corollary 1", "Poor-model inequality", "Theorem 4",
-                             "Observation 1", "Corollary 3"]
-    assert written["Theorem 4"]["smallest_exact_slack"] == "4/7"
+    assert list(written) == list(ledger.SWEEPS)
+    assert written["Theorem 3"]["smallest_exact_slack"] == "4/7"
     assert out.read_text() == json.dumps(written, indent=1)
     monkeypatch.setattr(sys, "argv", ["ledger", str(tmp_path / "from_argv.json")])
     ledger.main()
-    assert json.loads((tmp_path / "from_argv.json").read_text())["Corollary 3"]["instances"] == 12
+    assert json.loads((tmp_path / "from_argv.json").read_text())["Corollary 3"]["instances"] == 17
 
 
 @pytest.mark.parametrize("argv", [[], ["a.json", "b.json"], ["mutation", "a", "b"], ["mut", "a", "b", "c"]])
@@ -250,62 +281,287 @@ def test_main_needs_exactly_one_output_path(argv, monkeypatch, fake_sweeps):
     assert fake_sweeps == []  # refused before any sweep ran
 
 
-def html_cells(row_html):
-    return re.findall(r"<td>(.*?)</td>", row_html)
+def table_lines(markdown):
+    """The cells of a markdown table, line by line (header first; the separator line dropped)."""
+    lines = markdown.split("\n")
+    assert set(lines[1]) == {"|", "-"}
+    return [[cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+            for i, line in enumerate(lines) if i != 1]
 
 
-def test_html_table_has_one_row_per_result_with_its_counts(data):
+def test_glance_table_has_one_row_per_result_with_its_counts(data):
+    """Per result: a link to its chapter, tests of the statement, of helpers, input checks, the
+    statement's tests per kind (n/a where a kind does not apply, - where none), examples."""
     rows = ledger.ledger_rows(*data)
-    html = ledger.ledger_table_html(rows)
-    assert html.startswith('<table class="table ledger"') and html.endswith("</tbody></table>")
-    head = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", html.split("</thead>")[0])
-    assert len(head) == 12 and head[0] == "result"
-    titles = re.findall(r'<th title="(.*?)">', html)
-    columns = ["exact", "property", "symbolic", "tightness", "falsification", "monte_carlo"]
-    assert titles == [ledger.KINDS[kind] for kind in columns]
-    body = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1])
-    assert len(body) == len(rows)
-    # Nothing but the cells inside the table's skeleton.
-    skeleton = re.sub(r"<t([dh])(?: [^>]*)?>.*?</t\1>", "", html)
-    assert skeleton == ('<table class="table ledger" style="font-size: 0.8em"><thead><tr></tr></thead>'
-                        "<tbody>" + "<tr></tr>" * len(rows) + "</tbody></table>")
-    for row, tr in zip(rows, body):
-        cells = html_cells(tr)
-        assert len(cells) == 12
-        assert cells[0] == (f'<a href="{row["chapter"]}.html">{escape(row["result"])}</a><br>'
-                            f'<small>{escape(row["title"])}</small>')
-        assert cells[1:3] == [str(row["tests"]), f"{row['examples']:,}"]
-        for kind, cell in zip(columns, cells[3:9]):
-            if row["kinds"][kind]:
-                assert cell == str(row["kinds"][kind])
-            elif row["evidence"][kind]:
-                assert cell == f'<span title="{escape(row["evidence"][kind][0])}">n/a</span>'
-            else:
-                assert cell == "&mdash;"
-        assert cells[9] == (str(row["monte_carlo_runs"]) if row["monte_carlo_runs"] else "&mdash;")
-        sweep = row["sweep"]
-        want = (f"{sweep['instances']:,}; {sweep['violations']} violations; "
-                f"min slack {escape(sweep['smallest_exact_slack'])}" if sweep else "&mdash;")
-        assert cells[10] == f"<small>{want}</small>"
-        functions = ", ".join(f"<code>{escape(f)}</code>" for f in row["functions"])
-        assert cells[11] == f"<small>{functions}</small>"
+    lines = table_lines(ledger.glance_table(rows))
+    assert lines[0] == ["result", "tests of the statement", "helpers", "input checks",
+                        *ledger.GLANCE_COLUMNS.values(), "examples tried"]
+    assert len(lines) == len(rows) + 1
+    for row, cells in zip(rows, lines[1:]):
+        assert cells[0] == f"[{row['result']}]({row['chapter']}.md): {row['title']}".replace("|", "\\|")
+        assert cells[1:4] == [str(row["statement_tests"]), str(row["helper_tests"]),
+                              str(row["input_checks"])]
+        for kind, cell in zip(ledger.GLANCE_COLUMNS, cells[4:-1]):
+            want = row["kinds"][kind] or ("n/a" if row["evidence"][kind] else "-")
+            assert cell == str(want)
+        assert cells[-1] == f"{row['examples']:,}"
 
 
-def test_html_table_escapes_text():
-    """Titles, reasons, slacks and function names are HTML-escaped."""
-    kinds = {kind: 0 for kind in ledger.KINDS}
-    row = {"result": "R<1>", "title": "a & b", "chapter": "c", "functions": ["f<x>"], "tests": 1,
-           "examples": 1234, "kinds": {**kinds, "exact": 2},
-           "evidence": {**{kind: [] for kind in ledger.KINDS}, "tightness": ['n/a: "x" < y']},
-           "monte_carlo_runs": 5,
-           "sweep": {"instances": 10**6, "violations": 0, "smallest_exact_slack": "<0"}}
-    cells = html_cells(ledger.ledger_table_html([row]).split("<tbody>")[1])
-    assert cells[0] == '<a href="c.html">R&lt;1&gt;</a><br><small>a &amp; b</small>'
-    assert cells[2] == "1,234" and cells[3] == "2" and cells[4] == "&mdash;"
-    assert cells[6] == '<span title="n/a: &quot;x&quot; &lt; y">n/a</span>'
-    assert cells[9] == "5"
-    assert cells[10] == "<small>1,000,000; 0 violations; min slack &lt;0</small>"
-    assert cells[11] == "<small><code>f&lt;x&gt;</code></small>"
+def test_counts_split_statement_helpers_and_input_checks():
+    """A test with a kind about the statement counts for it even when it is also a helper test;
+    a helper-only test counts as a helper; validation-only as an input check."""
+    records = [{"test": f"t{i}", "results": ["Theorem 1"], "kinds": kinds, "functions": [],
+                "outcome": "passed", "examples": 1, "notes": {}, "doc": ""}
+               for i, kinds in enumerate([["exact"], ["helper"], ["validation"], ["helper", "exact"],
+                                          ["helper", "validation"], ["validation"]])]
+    records += [{"test": f"r{r.name}", "results": [r.name], "kinds": ["exact"], "functions": [],
+                 "outcome": "passed", "examples": 1, "notes": {}, "doc": ""}
+                for r in ledger.PAPER_RESULTS if r.name != "Theorem 1"]
+    row = ledger.ledger_rows({"tests": records}, {}, tables=EMPTY_TABLES)[3]
+    assert row["result"] == "Theorem 1"
+    assert (row["statement_tests"], row["helper_tests"], row["input_checks"]) == (2, 2, 2)
+    assert row["kinds"]["helper"] == 3 and row["tests"] == 6
+
+
+def test_sweep_table_lists_every_sweep_then_the_results_without_one():
+    sweep_data = {"Theorem 1": {"checks": "a | b", "instances": 10**6, "violations": 0,
+                                "exact_rechecked": 1000, "exact_violations": 0,
+                                "smallest_exact_slack": "1/25"}}
+    lines = table_lines(ledger.sweep_table(sweep_data))
+    assert lines[0][:3] == ["result", "claim swept", "instances"]
+    assert lines[1] == ["Theorem 1", "a \\| b", "1,000,000", "0", "1,000", "0", "$1/25$"]
+    without = [r for r in ledger.PAPER_RESULTS if r.name != "Theorem 1"]
+    assert [cells[0] for cells in lines[2:]] == [r.name for r in without]
+    assert lines[2] == ["Definition 1", f"no sweep: {without[0].no_sweep}", *["-"] * 5]
+
+
+def test_markdown_table_escapes_bars_and_newlines():
+    assert ledger.markdown_table(["a"], [["x|y\nz"]]) == "| a |\n|---|\n| x\\|y z |"
+    assert ledger.markdown_table(["a", "b"], []) == "| a | b |\n|---|---|"
+
+
+# --- proof steps -------------------------------------------------------------------------------
+
+def record(test, results=("Theorem 1",), outcome="passed"):
+    return {"test": test, "results": list(results), "kinds": ["exact"], "functions": [],
+            "outcome": outcome, "examples": 1, "notes": {}, "doc": ""}
+
+
+def small_tables():
+    return {"iiv_reduction": {
+        "Theorem 1": (Step("1", "err = $a$", "symbolic", tests=("tests/test_a.py::test_one",)),
+                      Step("2", "b", "exact_random", tests=("tests/test_a.py::test_two",
+                                                            "tests/test_a.py::test_one")),
+                      Step("3", "c", "cited", citation="Hoeffding (1963)")),
+        "Slack lemma": (Step("1", "d", "smt", tests=("tests/test_a.py::test_three",)),),
+    }}
+
+
+def small_records():
+    return [record("tests/test_a.py::test_one"), record("tests/test_a.py::test_two[x]"),
+            record("tests/test_a.py::test_two[y]"),
+            record("tests/test_a.py::test_three", results=("Slack lemma", "Theorem 1"))]
+
+
+def test_step_rows_of_small_tables():
+    """Every step with its claim, kind and tests; kinds counted per result; a supporting result
+    is marked as such."""
+    rows = ledger.step_rows({"tests": small_records()}, small_tables())
+    assert [(r["chapter"], r["result"], r["paper"]) for r in rows] == [
+        ("iiv_reduction", "Theorem 1", True), ("iiv_reduction", "Slack lemma", False)]
+    assert rows[0]["steps"][1] == {"number": "2", "claim": "b", "kind": "exact_random",
+                                   "tests": ["tests/test_a.py::test_two", "tests/test_a.py::test_one"],
+                                   "citation": ""}
+    assert rows[0]["kinds"] == {**dict.fromkeys(steps.STEP_KINDS, 0), "symbolic": 1,
+                                "exact_random": 1, "cited": 1}
+    lines = table_lines(ledger.step_table(rows[0]))
+    assert lines == [["step", "claim", "kind", "checked by"],
+                     ["1", "err = $a$", "symbolic (SymPy)", "`test_one`"],
+                     ["2", "b", "exact random", "`test_two`, `test_one`"],
+                     ["3", "c", "cited", "Hoeffding (1963)"]]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda recs: recs.pop(0), r"step 1: tests/test_a\.py::test_one is not recorded"),
+    (lambda recs: recs[2].update(outcome="failed"),
+     r"step 2: tests/test_a\.py::test_two did not pass: \['tests/test_a\.py::test_two\[y\]'\]"),
+    (lambda recs: recs[0].update(results=["Slack lemma"]),
+     r"Theorem 1, step 1: tests/test_a\.py::test_one is recorded for \['Slack lemma'\], not for "
+     r"'Theorem 1'"),
+    (lambda recs: recs.clear(), r"^4 problems with the proof-step tables"),
+])
+def test_an_unchecked_step_is_refused(change, message):
+    """A step whose test is not recorded, did not pass (one parameter is enough), or is recorded
+    for another result, makes the step ledger refuse to build."""
+    records = small_records()
+    change(records)
+    with pytest.raises(ledger.LedgerError, match=message):
+        ledger.step_rows({"tests": records}, small_tables())
+
+
+def test_step_problems_of_malformed_tables():
+    """Entries that are not tuples of Step, repeated numbers and ids that are not pytest ids."""
+    tables = {"c": {"Theorem 1": [Step("1", "a", "cited", citation="x")],
+                    "Theorem 2": (Step("1", "a", "cited", citation="x"),
+                                  Step("1", "b", "exact_random", tests=("test_a",)))}}
+    assert steps.step_problems({"tests": []}, tables) == [
+        "c, Theorem 1: the entry must be a tuple of Step",
+        "c, Theorem 2: step numbers used twice: ['1']",
+        "c, Theorem 2, step 1: 'test_a' is not a pytest node id (tests/test_x.py::test_name)"]
+
+
+def test_step_refuses_bad_fields():
+    with pytest.raises(ValueError, match=r"^step 4: kind must be one of \['cited', "):
+        Step("4", "a", "hunch", tests=("t::t",))
+    with pytest.raises(ValueError, match=r"^step 4: a cited step needs a citation$"):
+        Step("4", "a", "cited")
+    with pytest.raises(ValueError, match=r"^step 4: a smt step needs the tests that check it$"):
+        Step("4", "a", "smt")
+    with pytest.raises(TypeError, match=r"^step 4: tests must be a tuple of test ids, got a string$"):
+        Step("4", "a", "smt", tests="tests/test_a.py::test_b")
+
+
+def test_coverage_counts_and_says_it():
+    """Counts per kind (every kind listed), checked and unchecked steps, per chapter or in all."""
+    tables = {**small_tables(), "evaluation": {"Observation 1": (
+        Step("1", "e", "float_random", tests=("tests/test_b.py::test_four",)),)}}
+    data = {"tests": small_records()}
+    whole = steps.coverage(test_data=data, tables=tables)
+    assert (whole["results"], whole["steps"], whole["checked"], whole["unchecked"]) == (3, 5, 4, 1)
+    assert whole["kinds"] == {"symbolic": 1, "smt": 1, "exhaustive": 0, "exact_random": 1,
+                              "float_random": 1, "cited": 1}
+    assert whole["text"] == ("5 proof steps, 1 of them not yet checked; kinds: 1 symbolic (SymPy), "
+                             "1 SMT, 1 exact random, 1 float random, 1 cited")
+    one = steps.coverage("iiv_reduction", test_data=data, tables=tables)
+    assert (one["results"], one["steps"], one["unchecked"]) == (2, 4, 0)
+    assert one["text"] == ("4 proof steps, all checked: 1 symbolic (SymPy), 1 SMT, 1 exact random, "
+                           "1 cited")
+    assert steps.coverage("evaluation", test_data={"tests": []}, tables={"evaluation": {}})["text"] \
+        == "no proof steps listed"
+    with pytest.raises(ValueError, match=r"^chapter must be one of \['evaluation', 'iiv_reduction'\]"):
+        steps.coverage("appendix", test_data=data, tables=tables)
+
+
+def test_coverage_reads_the_ledger_data_by_default(tmp_path, monkeypatch):
+    """Without test_data, coverage reads ledger_tests.json where data_path says, from any cwd."""
+    (tmp_path / "ledger_tests.json").write_text(json.dumps({"tests": small_records()}))
+    monkeypatch.setattr(ledger, "DATA_DIR", tmp_path)
+    monkeypatch.chdir(ROOT / "tests")
+    assert steps.coverage(tables=small_tables())["unchecked"] == 0
+    assert ledger.data_path("x.json") == tmp_path / "x.json"
+
+
+def test_every_proof_step_is_checked(data):
+    """The book's step tables against the committed records: 0 unchecked steps (after `make
+    ledger`)."""
+    rows = ledger.step_rows(data[0])
+    assert steps.coverage(test_data=data[0])["unchecked"] == 0
+    assert len(rows) == sum(len(table) for table in steps.step_tables().values())
+
+
+def test_step_tables_name_real_test_functions():
+    """Every test a step names is a test function of that file, marked for the step's result."""
+    marked = marked_tests()
+    for chapter, table in steps.step_tables().items():
+        assert chapter in steps.CHAPTERS
+        for result, entries in table.items():
+            for step in entries:
+                for test in step.tests:
+                    path, _, name = test.partition("::")
+                    assert (path, name.split("[")[0]) in marked, (chapter, result, step.number, test)
+
+
+def test_supporting_results_come_from_the_step_tables():
+    """A step table's result that is not the paper's is a supporting result of that chapter,
+    and test records may name it."""
+    assert ledger.supporting_results(small_tables()) == {"Slack lemma": "iiv_reduction"}
+    records = [record(f"t{i}", results=(r.name,)) for i, r in enumerate(ledger.PAPER_RESULTS)]
+    records.append(record("s", results=("Slack lemma",)))
+    rows = ledger.ledger_rows({"tests": records}, {}, tables=small_tables())
+    assert rows[-1]["result"] == "Slack lemma" and not rows[-1]["paper"]
+    assert rows[-1]["chapter"] == "iiv_reduction" and rows[-1]["tests"] == 1
+    with pytest.raises(ledger.LedgerError, match=r"does not have: \['Slack lemma'\]"):
+        ledger.ledger_rows({"tests": records}, {}, tables=EMPTY_TABLES)
+
+
+def test_steps_main_prints_coverage_and_problems(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(steps, "step_tables", small_tables)
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"tests": small_records()}))
+    steps.main([str(path)])
+    assert capsys.readouterr().out == "iiv_reduction: 4 proof steps, all checked: 1 symbolic (SymPy), " \
+                                      "1 SMT, 1 exact random, 1 cited\n"
+    path.write_text(json.dumps({"tests": small_records()[1:]}))
+    with pytest.raises(SystemExit, match="1"):
+        steps.main([str(path)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("iiv_reduction: 4 proof steps, 2 of them not yet checked")
+    assert out[1].startswith("iiv_reduction, Theorem 1, step 1: tests/test_a.py::test_one is not")
+    with pytest.raises(SystemExit, match="usage"):
+        steps.main(["a", "b"])
+
+
+# --- sources and mutation provenance -----------------------------------------------------------
+
+def test_source_digest_changes_with_any_source(tmp_path):
+    """Without git, every file under hallu_proofs/ and tests/ but caches counts; the digest
+    changes when a file's content, or its name, changes."""
+    for name in ("hallu_proofs/a.py", "tests/test_b.py", "hallu_proofs/data/c.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    (tmp_path / "hallu_proofs/__pycache__").mkdir()
+    (tmp_path / "hallu_proofs/__pycache__/a.pyc").write_text("x")
+    (tmp_path / "book.md").write_text("not a source")
+    assert ledger.source_files(tmp_path) == ["hallu_proofs/a.py", "hallu_proofs/data/c.csv",
+                                             "tests/test_b.py"]
+    first = ledger.source_digest(tmp_path)
+    (tmp_path / "book.md").write_text("changed")
+    assert ledger.source_digest(tmp_path) == first
+    (tmp_path / "tests/test_b.py").write_text("changed")
+    second = ledger.source_digest(tmp_path)
+    assert second != first
+    (tmp_path / "tests/test_b.py").rename(tmp_path / "tests/test_c.py")
+    assert ledger.source_digest(tmp_path) not in (first, second)
+    ledger.check_sources({"sources": ledger.source_digest(tmp_path)}, tmp_path)
+    with pytest.raises(ledger.LedgerError, match="made from other sources.*run `make ledger`"):
+        ledger.check_sources({"sources": first}, tmp_path)
+    with pytest.raises(ledger.LedgerError, match="do not say which sources.*run `make ledger`"):
+        ledger.check_sources({"tests": []}, tmp_path)
+
+
+def test_source_files_are_the_tracked_ones_in_git():
+    """In the repository, the sources are git's tracked files under hallu_proofs/ and tests/."""
+    files = ledger.source_files()
+    assert "hallu_proofs/ledger.py" in files and "tests/conftest.py" in files
+    assert all(name.startswith(("hallu_proofs/", "tests/")) for name in files)
+    assert not any("__pycache__" in name for name in files)
+
+
+def test_mutation_provenance_from_the_data_or_from_git(tmp_path):
+    """The commit the data record wins; older data fall back to the last commit of the data
+    file; without git nothing is claimed."""
+    made = {"made_from": {"commit": "e9a29dfd5bd08b5b28db8e247c9760728bff1d1e", "date": "d"}}
+    known = ledger.mutation_provenance(made)
+    assert known["commit"] == made["made_from"]["commit"] and known["date"] == "d"
+    assert isinstance(known["changed"], list)
+    logged = ledger.mutation_provenance({"modules": {}})
+    assert len(logged["commit"]) == 40 and logged["date"][:2] == "20"
+    assert ledger.mutation_provenance({}, root=tmp_path) == {"commit": None, "date": None,
+                                                             "changed": None}
+    assert ledger.made_from(tmp_path) == {"commit": None, "date": None, "library_modified": None}
+    head = ledger.made_from()
+    assert len(head["commit"]) == 40 and isinstance(head["library_modified"], bool)
+
+
+def test_ledger_chapter_runs_from_any_working_directory(tmp_path):
+    """book/ledger.md finds its data through the package, not the working directory."""
+    import jupytext
+    import nbclient
+
+    notebook = jupytext.read(ROOT / "book" / "ledger.md")
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert list(tmp_path.iterdir()) == []  # and writes nothing there
 
 
 def test_mutation_summary_counts_per_module(tmp_path):
@@ -331,8 +587,9 @@ def test_mutation_summary_counts_per_module(tmp_path):
     paths[0].write_text("\n".join(results))
     paths[1].write_text("\n".join(equivalents))
     ledger.main(["mutation", *map(str, paths)])
-    assert json.loads(paths[2].read_text()) == summary
-    assert paths[2].read_text() == json.dumps(summary, indent=1)
+    written = json.loads(paths[2].read_text())
+    assert written == {**summary, "made_from": ledger.made_from()}
+    assert paths[2].read_text() == json.dumps(written, indent=1)
 
 
 def test_mutation_summary_counts_every_line_exactly():
