@@ -58,7 +58,8 @@ def _check_pairs(confidences, correct):
     outside = np.flatnonzero((q < 0) | (q > 1))
     if outside.size:
         i = outside[0]
-        raise ValueError(f"confidences: entry {i} is {q[i]!r}; confidences must be in [0, 1]")
+        shown = q[i] if q.dtype == object else float(q[i])
+        raise ValueError(f"confidences: entry {i} is {shown}; confidences must be in [0, 1]")
     y = as_array(correct, "correct")
     if y.shape != q.shape:
         raise ValueError(f"correct has shape {y.shape}, expected {q.shape} (one per confidence)")

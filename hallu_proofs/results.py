@@ -192,7 +192,8 @@ def _check_confidence(confidence, n):
     outside = np.flatnonzero((q < 0) | (q > 1))
     if outside.size:
         i = outside[0]
-        raise ValueError(f"confidence: entry {i} is {q[i]!r}; confidences must be in [0, 1]")
+        shown = q[i] if q.dtype == object else float(q[i])
+        raise ValueError(f"confidence: entry {i} is {shown}; confidences must be in [0, 1]")
     return _frozen(q)
 
 
