@@ -43,6 +43,7 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
+from scipy.special import expit
 
 from .arbitrary_facts import ArbitraryFacts
 from .grading import _confidences, _target, penalty
@@ -186,7 +187,12 @@ def mixture_grader(graders, weights) -> Grader:
 # --------------------------------------------------------------------------- policy
 
 def _sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))  # no overflow warning for large |x|
+    return expit(x)
+
+
+def _sigmoid_weight(x):
+    """pi (1 - pi) at logit x, without the cancellation of 1 - pi near pi = 1."""
+    return expit(x) * expit(-x)
 
 
 def _features(q):
@@ -242,10 +248,14 @@ def exact_natural_step(confidences, grader, parameters) -> np.ndarray:
     if np.ptp(q) == 0:
         raise ValueError("confidences must hold at least two different values")
     phi = _features(q)
-    pi = _sigmoid(phi @ theta)
-    w = pi * (1 - pi)
-    gradient = phi.T @ (w * grader.expected_reward(q)) / q.size
-    return np.linalg.solve(phi.T @ (w[:, None] * phi) / q.size, gradient)
+    return _weighted_fit(phi, _sigmoid_weight(phi @ theta), grader.expected_reward(q))
+
+
+def _weighted_fit(phi, w, reward):
+    """F^-1 grad J as the weighted least-squares fit of the reward on the features, solved on
+    sqrt(w)-scaled rows (half the condition number's exponent of forming F)."""
+    root = np.sqrt(w)
+    return np.linalg.lstsq(root[:, None] * phi, root * reward, rcond=None)[0]
 
 
 @dataclass(frozen=True)
@@ -379,29 +389,24 @@ def post_train(confidences, grader, steps=300, rng=None, *, learning_rate=0.1, a
     noise = np.zeros((steps, 2, 2))
     for s in range(steps):
         parameters[s] = theta
-        pi_all = _sigmoid(phi_all @ theta)
-        w_all = pi_all * (1 - pi_all)
-        fisher = phi_all.T @ (w_all[:, None] * phi_all) / q.size
+        logits = phi_all @ theta
+        pi_all, w_all = _sigmoid(logits), _sigmoid_weight(logits)
         if exact:
-            direction = phi_all.T @ (w_all * reward) / q.size
+            direction = (_weighted_fit(phi_all, w_all, reward) if natural
+                         else phi_all.T @ (w_all * reward) / q.size)
         else:
-            if batch_size is None:
-                idx, phi, pi, qs = None, phi_all, pi_all, q
-            else:
-                idx = rng.integers(0, q.size, batch_size)
-                phi, pi, qs = phi_all[idx], pi_all[idx], q[idx]
+            idx = slice(None) if batch_size is None else rng.integers(0, q.size, batch_size)
+            phi, pi, qs = phi_all[idx], pi_all[idx], q[idx]
             answered = rng.random(qs.size) < pi
             rewards = np.where(answered, grader._sample(qs, rng), 0.0)
             baseline = (rewards.sum() - rewards) / (rewards.size - 1)
             terms = ((rewards - baseline) * (answered - pi))[:, None] * phi
             direction = terms.mean(axis=0)
             covariance = np.cov(terms, rowvar=False) / terms.shape[0]
-        if natural:
-            inverse = np.linalg.inv(fisher)
-            direction = inverse @ direction
-            if not exact:
+            if natural:
+                inverse = _inverse(phi_all.T @ (w_all[:, None] * phi_all) / q.size)
+                direction = inverse @ direction
                 covariance = inverse @ covariance @ inverse
-        if not exact:
             noise[s] = covariance
         theta = theta + lr * direction
     parameters[steps] = theta
@@ -501,6 +506,15 @@ def forgetful_learner(facts, answers, counts, retention, rng) -> ForgetfulModel:
     for arr in (given, confidence):
         arr.flags.writeable = False
     return ForgetfulModel(facts, given, confidence)
+
+
+def _inverse(fisher):
+    """F^-1; a fully saturated policy has a singular Fisher matrix and no gradient, and the
+    pseudo-inverse then leaves it where it is."""
+    try:
+        return np.linalg.inv(fisher)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(fisher, hermitian=True)
 
 
 # --------------------------------------------------------------------------- checks

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
+from tolerance import FLOAT_TOLERANCE
 
-from hallu_proofs import ArbitraryFacts, IDK, memorising_learner
+from hallu_proofs import IDK, ArbitraryFacts, memorising_learner
 from hallu_proofs.grading import expected_score, penalty
 from hallu_proofs.post_training import (
     HISTORY_KEYS,
@@ -24,7 +25,6 @@ from hallu_proofs.post_training import (
     post_train,
     recall_confidence,
 )
-from tolerance import FLOAT_TOLERANCE
 
 TARGETS = [F(0), F(1, 2), F(3, 4), F(9, 10)]
 
@@ -163,22 +163,26 @@ def test_vanilla_gradient_stalls_at_high_targets():
 
 
 @given(confidence_sets, st.sampled_from(TARGETS[1:]), st.floats(0.05, 0.95),
-       st.integers(5, 200))
-def test_target_post_training_converges_to_answer_iff_above_target(qs, t, answer_rate, steps):
+       st.integers(5, 200), st.floats(1, 40))
+def test_target_post_training_converges_to_answer_iff_above_target(qs, t, answer_rate, steps,
+                                                                   scale):
     """Exact dynamics under target t: logit pi_T(q) = logit(answer_rate) + T lr (1 + P)(q - t), so
     pi_T(q) > 1/2 iff q > t for every q farther than |logit(answer_rate)| / (T lr (1 + P)) from t,
-    and the threshold is exactly t - logit(answer_rate) / (T lr (1 + P))."""
-    lr = 0.2
+    and the threshold is exactly t - logit(answer_rate) / (T lr (1 + P)). (The learning rate is
+    chosen so that T lr (1 + P) = scale <= 40: logits stay within about +-40, where pi (1 - pi)
+    keeps enough digits for the Fisher matrix.)"""
     p = float(penalty(t))
+    lr = scale / (steps * (1 + p))
     run = post_train(qs, confidence_target_grader(t), steps=steps, exact=True,
                      answer_rate=answer_rate, learning_rate=lr)
     logit0 = math.log(answer_rate / (1 - answer_rate))
-    band = abs(logit0) / (steps * lr * (1 + p))
-    assert math.isclose(run.threshold, float(t) - logit0 / (steps * lr * (1 + p)),
-                        abs_tol=1e-6)
+    expected = np.array([logit0, 0.0]) + steps * lr * np.array([-p, 1 + p])
+    assert np.allclose(run.parameters[-1], expected, rtol=1e-6, atol=1e-6)
+    band = abs(logit0) / scale
+    assert math.isclose(run.threshold, float(t) - logit0 / scale, abs_tol=1e-6)
     q = np.asarray(qs + [0.0, 1.0])  # with two confidences surely outside the band
     far = np.abs(q - float(t)) > band + 1e-6
-    if far.any():  # the threshold check above runs whatever the band
+    if far.any():  # the checks above run whatever the band
         decided = run.answer_probability(q[far]) > 0.5
         assert np.array_equal(decided, q[far] > float(t))
 
