@@ -64,7 +64,7 @@ def step_value_at(inst, t):
 # --- thresholded classifiers ------------------------------------------------------------------
 
 
-@pytest.mark.result("Theorem 3", "Theorem 4", kind="exact", functions=["iiv_error_steps"])
+@pytest.mark.result("Theorem 3", "Theorem 4", kind="helper", functions=["iiv_error_steps"])
 @given(instances(exact=True), st.fractions(0, 1))
 def test_steps_give_iiv_error_at_every_threshold(inst, t):
     """err_iiv(f_t) is constant between consecutive values of p_hat: the step value is exact."""
@@ -79,7 +79,7 @@ def test_expected_iiv_error_equals_the_proof_closed_form(inst):
     assert hp.expected_iiv_error(inst) == terms["false_positive"] + terms["false_negative"]
 
 
-@pytest.mark.result("Theorem 3", "Theorem 4", kind="exact",
+@pytest.mark.result("Theorem 3", "Theorem 4", kind="helper",
                     functions=["best_threshold", "iiv_error_steps", "expected_iiv_error"])
 @given(instances(exact=True))
 def test_best_threshold_is_no_worse_than_any_threshold(inst):
@@ -155,7 +155,7 @@ def test_theorem3_with_opt_over_a_finite_family(family):
     assert hp.generative_error(inst) >= hp.theorem3_bound(opt, hp.n_choices(inst))
 
 
-@pytest.mark.result("Theorem 3", "Poor-model inequality", kind="exact",
+@pytest.mark.result("Theorem 3", "Poor-model inequality", kind="helper",
                     functions=["best_thresholded_classifier", "opt_over_models"])
 @given(families(), st.lists(st.fractions(0, 1), min_size=1, max_size=5))
 def test_opt_over_all_thresholds_is_below_any_finite_set(family, thresholds):
