@@ -99,7 +99,7 @@ class ArbitraryFacts:
     """
 
     def __init__(self, mu, n_responses, alpha):
-        self.mu = check_distribution(mu, "mu")
+        self.mu = check_distribution(mu, "mu").copy()  # the caller's array is never frozen
         self.exact = self.mu.dtype == object
         m = self.mu.size
         self.n_responses = _per_prompt_ints(n_responses, m)

@@ -25,6 +25,10 @@ import numpy as np
 #: Largest accepted gap between a float row sum and 1 (exact inputs must sum to exactly 1).
 ROW_SUM_TOLERANCE = 1e-9
 
+#: With ``normalize=True``: largest gap between a float row sum and 1 that is taken for rounding
+#: (float32 softmax rows over many responses are off by up to about n * 6e-8) and divided away.
+NORMALIZE_TOLERANCE = 1e-3
+
 
 class Instance:
     """A validated finite instance of the paper's setting (Sections 3.1-3.2).
@@ -39,6 +43,14 @@ class Instance:
         Prompt distribution; uniform over the m prompts by default.
     plausible : array_like of bool, same shape, optional
         ``True`` where r is a plausible response to c (r in R_c); all ``True`` by default.
+    normalize : bool, optional
+        Divide each float row of p and p_hat, and mu, by its sum, when the sum is within
+        `NORMALIZE_TOLERANCE` of 1 (rows that are distributions up to float32 rounding); without
+        it a float row must sum to 1 within `ROW_SUM_TOLERANCE`. Exact rows must sum to 1.
+
+    The instance keeps its own read-only copies of the arrays: the caller's arrays are never
+    modified or frozen, and a result cached on the instance cannot go stale. Prompts with
+    different numbers of candidate responses: see `Instance.from_rows`.
 
     Raises
     ------
@@ -60,12 +72,17 @@ class Instance:
     ValueError: p puts mass 0.5 on error response 1 of prompt 0 (the theorem assumes p(V) = 1)
     """
 
-    def __init__(self, p, p_hat, valid, mu=None, plausible=None):
+    def __init__(self, p, p_hat, valid, mu=None, plausible=None, normalize=False):
+        if not isinstance(normalize, (bool, np.bool_)):
+            raise TypeError(f"normalize must be True or False, got {type(normalize).__name__}")
         raw = {"p": _as_array(p, "p"), "p_hat": _as_array(p_hat, "p_hat")}
         if mu is not None:
             raw["mu"] = _as_array(mu, "mu")
         self.exact = any(a.dtype == object for a in raw.values())
         arrays = {name: _to_number_type(a, name, self.exact) for name, a in raw.items()}
+        if normalize and not self.exact:
+            for name, arr in arrays.items():
+                arrays[name] = _normalized_rows(arr, name)
 
         self.single_prompt = arrays["p"].ndim == 1
         p2, ph2 = (_as_2d(arrays[name], name) for name in ("p", "p_hat"))
@@ -169,6 +186,34 @@ class Instance:
         """Convert a Python number to the instance's arithmetic (Fraction or float)."""
         return Fraction(value) if self.exact else float(value)
 
+    @classmethod
+    def from_rows(cls, p, p_hat, valid, mu=None, normalize=False):
+        """An instance from per-prompt lists of different lengths (one candidate list per prompt).
+
+        Row c of ``p``, ``p_hat`` and ``valid`` lists prompt c's candidates; rows may differ in
+        length. The rows are padded to the longest with slots that are not plausible (zero
+        probability, neither valid nor an error), so R_c is exactly prompt c's candidates.
+
+        >>> inst = Instance.from_rows([[1.0, 0.0], [0.5, 0.5, 0.0]],
+        ...                           [[0.9, 0.1], [0.2, 0.2, 0.6]],
+        ...                           [[True, False], [True, True, False]])
+        >>> inst.n_valid.tolist(), inst.n_errors.tolist(), inst.p.shape
+        ([1, 2], [1, 1], (2, 3))
+        """
+        rows = {name: _rows(values, name) for name, values in (("p", p), ("p_hat", p_hat),
+                                                                 ("valid", valid))}
+        lengths = [len(row) for row in rows["p"]]
+        for name in ("p_hat", "valid"):
+            other = [len(row) for row in rows[name]]
+            if len(other) != len(lengths):
+                raise ValueError(f"{name} has {len(other)} rows, but p has {len(lengths)}")
+            for c, (a, b) in enumerate(zip(other, lengths)):
+                if a != b:
+                    raise ValueError(f"{name}: row {c} has {a} entries, but p's row {c} has {b}")
+        plausible = np.arange(max(lengths)) < np.array(lengths)[:, None]
+        return cls(*(_padded(rows[name], plausible, name) for name in ("p", "p_hat", "valid")),
+                   mu=mu, plausible=plausible, normalize=normalize)
+
     def __repr__(self):
         kind = "exact" if self.exact else "float"
         return (
@@ -211,9 +256,48 @@ def _as_array(x, name):
     return arr
 
 
+def _rows(values, name):
+    """The rows of a per-prompt list, each a list (a string or a scalar is refused by name)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a list of per-prompt rows, got {type(values).__name__}")
+    rows = []
+    for c, row in enumerate(values):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__iter__"):
+            raise TypeError(f"{name}: row {c} must be a sequence, got {type(row).__name__}")
+        rows.append(list(row))
+    if not rows:
+        raise ValueError(f"{name} is empty")
+    return rows
+
+
+def _padded(rows, plausible, name):
+    """Rows of different lengths as one 2-D array, zero (or False) outside ``plausible``."""
+    entries = _as_array([x for row in rows for x in row], name) if name != "valid" else \
+        np.asarray([x for row in rows for x in row])
+    fill = Fraction(0) if entries.dtype == object else False if name == "valid" else 0
+    out = np.full(plausible.shape, fill, dtype=entries.dtype)
+    out[plausible] = entries
+    return out
+
+
+def _normalized_rows(arr, name):
+    """Float rows (and mu) divided by their sums, when each sum is within NORMALIZE_TOLERANCE of 1."""
+    rows = arr if arr.ndim == 2 else arr[None, :]
+    if rows.size == 0 or not np.isfinite(rows).all() or (rows < 0).any():
+        return arr  # the entry checks that follow name the bad entry
+    sums = rows.sum(axis=1)
+    off = ~(np.abs(sums - 1) <= NORMALIZE_TOLERANCE)
+    if off.any():
+        c = np.flatnonzero(off)[0]
+        where = "" if name == "mu" else f" for prompt {c}"
+        raise ValueError(f"{name} sums to {sums[c]}{where}: more than NORMALIZE_TOLERANCE = "
+                         f"{NORMALIZE_TOLERANCE} from 1, too far to be rounding")
+    return (rows / sums[:, None]).reshape(arr.shape)
+
+
 def _to_number_type(arr, name, exact):
     if not exact:
-        return np.asarray(arr, dtype=float)
+        return np.array(arr, dtype=float)  # a copy: the caller's array is never frozen
     flat = arr.ravel()
     out = np.empty(flat.shape, dtype=object)
     for i, x in enumerate(flat):
@@ -231,7 +315,7 @@ def _to_number_type(arr, name, exact):
 
 
 def _as_mask(x, name):
-    arr = np.asarray(x)
+    arr = np.array(x)  # a copy: the caller's array is never frozen
     if arr.dtype != bool:
         raise TypeError(f"{name} must be a boolean array, got dtype {arr.dtype}")
     return arr

@@ -1,5 +1,6 @@
 """The Instance type: representation, exact mode, and every refusal of bad input."""
 
+import re
 from fractions import Fraction as F
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis import given
 
 import hallu_proofs as hp
 from hallu_proofs.strategies import instances
+from tolerance import FLOAT_TOLERANCE
 
 P = [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]]
 P_HAT = [[0.5, 0.25, 0.25], [0.2, 0.3, 0.5]]
@@ -375,3 +377,96 @@ def test_exact_rows_must_sum_to_one_exactly():
     p_hat = np.array([F(1, 2), F(1, 2) + F(1, 10**12)], dtype=object)
     with pytest.raises(ValueError, match=r"^p_hat sums to 1000000000001/1000000000000 for prompt 0, not 1$"):
         hp.Instance(np.array([1, 0], dtype=object), p_hat, [True, False])
+
+
+# --- instances from real model outputs ---------------------------------------------------------
+
+
+def test_the_callers_arrays_are_never_frozen_and_results_never_go_stale():
+    """Instance copies its inputs: the caller's arrays stay writable, and changing them after the
+    instance is built changes neither the instance nor a result cached on it."""
+    p, p_hat = np.array([[1.0, 0.0, 0.0]]), np.array([[0.5, 0.25, 0.25]])
+    valid, mu = np.array([[True, False, False]]), np.array([1.0])
+    inst = hp.Instance(p, p_hat, valid, mu=mu)
+    err = hp.generative_error(inst)
+    assert err == 0.5
+    for arr in (p, p_hat, valid, mu):
+        assert arr.flags.writeable
+    p_hat[0] = [1.0, 0.0, 0.0]
+    valid[0, 1] = True
+    assert hp.generative_error(inst) == 0.5 and inst.p_hat.tolist() == [[0.5, 0.25, 0.25]]
+    assert hp.generative_error(hp.Instance(p, p_hat, np.array([[True, False, False]]))) == 0.0
+    facts_mu = np.array([0.5, 0.5])
+    hp.ArbitraryFacts(facts_mu, 3, 1.0)
+    assert facts_mu.flags.writeable
+
+
+def test_row_sum_tolerance_in_literal_numbers():
+    """A float row may miss 1 by 9e-10 but not by 1.1e-9 (ROW_SUM_TOLERANCE is 1e-9); with
+    normalize=True, by 9e-4 but not by 1.1e-3 (NORMALIZE_TOLERANCE is 1e-3)."""
+    valid = [True, False]
+    hp.Instance([1.0, 0.0], [0.5 + 9e-10, 0.5], valid)
+    with pytest.raises(ValueError, match=r"^p_hat sums to 1.0000000011 for prompt 0, not 1$"):
+        hp.Instance([1.0, 0.0], [0.5 + 1.1e-9, 0.5], valid)
+    inst = hp.Instance([1.0, 0.0], [0.5 + 9e-4, 0.5], valid, normalize=True)
+    assert inst.p_hat.sum() == pytest.approx(1.0, abs=1e-15)
+    assert inst.p_hat[0, 0] == pytest.approx(0.5009 / 1.0009, abs=1e-15)
+    with pytest.raises(ValueError, match=r"p_hat sums to 1.0011 for prompt 0: more than "
+                                         r"NORMALIZE_TOLERANCE = 0.001 from 1"):
+        hp.Instance([1.0, 0.0], [0.5 + 1.1e-3, 0.5], valid, normalize=True)
+
+
+def test_float32_softmax_rows_with_normalize():
+    """float32 softmax rows over 10^4 responses miss 1 by more than ROW_SUM_TOLERANCE: refused as
+    they are, accepted with normalize=True, after which every quantity is computed."""
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(4, 10_000)).astype(np.float32)
+    p_hat = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert p_hat.dtype == np.float32
+    valid = np.zeros_like(p_hat, dtype=bool)
+    valid[:, 0] = True
+    p = valid.astype(np.float32)
+    with pytest.raises(ValueError, match="p_hat sums to"):
+        hp.Instance(p, p_hat, valid)
+    inst = hp.Instance(p, p_hat, valid, normalize=True, mu=np.full(4, 0.25, dtype=np.float32))
+    assert inst.p_hat.dtype == np.float64
+    assert np.abs(inst.p_hat.sum(axis=1) - 1).max() <= 1e-12
+    assert 0 <= hp.generative_error(inst) <= 1 and hp.theorem1_bound(inst) <= hp.generative_error(inst)
+    with pytest.raises(TypeError, match="normalize must be True or False, got str"):
+        hp.Instance(p, p_hat, valid, normalize="yes")
+    exact = hp.Instance([1, 0], [F(1, 3), F(2, 3)], [True, False], normalize=True)
+    assert exact.p_hat.tolist() == [[F(1, 3), F(2, 3)]]
+    with pytest.raises(ValueError, match="sums to 1 for prompt 0, not 1|sums to 4/3"):
+        hp.Instance([1, 0], [F(2, 3), F(2, 3)], [True, False], normalize=True)
+    with pytest.raises(ValueError, match=r"p_hat: prompt 0, response 1 is nan"):
+        hp.Instance([1.0, 0.0], [1.0, float("nan")], [True, False], normalize=True)
+
+
+def test_instance_from_ragged_rows():
+    """Prompts with different numbers of candidates, without hand padding: the padding slots are
+    not plausible, so |E_c| counts only prompt c's own candidates; exact rows stay exact."""
+    inst = hp.Instance.from_rows([[1.0, 0.0], [0.5, 0.0, 0.5, 0.0]],
+                                 [[0.75, 0.25], [0.25, 0.25, 0.25, 0.25]],
+                                 [[True, False], [True, False, True, False]], mu=[0.5, 0.5])
+    assert inst.p.shape == (2, 4) and inst.n_errors.tolist() == [1, 2]
+    assert inst.plausible.tolist() == [[True, True, False, False], [True] * 4]
+    assert hp.generative_error(inst) == pytest.approx(0.5 * 0.25 + 0.5 * 0.5, abs=FLOAT_TOLERANCE)
+    exact = hp.Instance.from_rows([[1, 0], [1, 0, 0]], [[F(1, 2), F(1, 2)], [F(1, 3)] * 3],
+                                  [[True, False], [True, False, False]])
+    assert exact.exact and hp.generative_error(exact) == F(1, 2) * F(1, 2) + F(1, 2) * F(2, 3)
+    same = hp.Instance.from_rows([[1.0, 0.0]], [[1.0005, 0.0]], [[True, False]], normalize=True)
+    assert same.p_hat.tolist() == [[1.0, 0.0]]
+    cases = [
+        (ValueError, "p_hat has 1 rows, but p has 2", ([[1.0, 0.0], [1.0, 0.0]], [[1.0, 0.0]],
+                                                       [[True, False], [True, False]])),
+        (ValueError, "valid: row 1 has 2 entries, but p's row 1 has 3",
+         ([[1.0, 0.0], [1.0, 0.0, 0.0]], [[1.0, 0.0], [1.0, 0.0, 0.0]], [[True, False]] * 2)),
+        (TypeError, "p must be a list of per-prompt rows, got float", (1.0, [[1.0]], [[True]])),
+        (TypeError, "p_hat: row 0 must be a sequence, got int", ([[1.0, 0.0]], [3], [[True, False]])),
+        (ValueError, "p is empty", ([], [], [])),
+        (TypeError, "valid must be a boolean array", ([[1.0, 0.0]], [[1.0, 0.0]], [[1, 0]])),
+        (TypeError, "p_hat must hold real numbers", ([[1.0, 0.0]], [["a", "b"]], [[True, False]])),
+    ]
+    for error, message, args in cases:
+        with pytest.raises(error, match=re.escape(message)):
+            hp.Instance.from_rows(*args)
