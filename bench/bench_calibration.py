@@ -23,7 +23,7 @@ def read_inputs(inst):
 
 def calibration_quantities(inst):
     return (hp.rescaled_model(inst, 1.5), hp.cross_entropy(inst),
-            hp.rescaled_loss_derivative(inst), hp.expected_calibration_error(inst))
+            hp.rescaled_loss_derivative(inst), hp.level_set_calibration_error(inst))
 
 
 def main():

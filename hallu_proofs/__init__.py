@@ -35,6 +35,7 @@ from .poor_models import (
     theorem3_bound,
     theorem4_average_bound,
 )
+from .post_training import binary_grader, confidence_target_grader, mixture_grader, post_train
 from .reduction import calibration_gap, generative_error, iiv_error, theorem1_bound
 from .reliability import (
     brier_score,
@@ -81,6 +82,10 @@ __all__ = [
     "brier_score",
     "reliability_table",
     "reliability_diagram",
+    "post_train",
+    "binary_grader",
+    "confidence_target_grader",
+    "mixture_grader",
 ]
 
 #: The proof machinery, by module: reachable as hallu_proofs.<name>, not listed in __all__.
@@ -132,8 +137,8 @@ _MACHINERY = {
 }
 _MODULE_OF = {name: module for module, names in _MACHINERY.items() for name in names}
 _SUBMODULES = ("arbitrary_facts", "calibration", "grading", "hardness", "instances", "ledger",
-               "poor_models", "reduction", "smt", "steps", "strategies", "sweeps", "unseen_mass",
-               "validation")
+               "poor_models", "post_training", "reduction", "smt", "steps", "strategies", "sweeps",
+               "unseen_mass", "validation")
 
 
 def __getattr__(name):

@@ -24,8 +24,8 @@ from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .instances import Instance, _row_sums_over, count_per_row
 from .reduction import calibration_gap, classify, generative_error, theorem1_bound
 from .validation import as_array, check_instance, check_positive_int, check_real
@@ -34,7 +34,8 @@ __all__ = [
     "TrainingRun",
     "calibration_gap_curve",
     "cross_entropy",
-    "expected_calibration_error",
+    "level_set_calibration_error",
+    "mean_plausible_responses",
     "finite_difference_derivative",
     "grouped_softmax_optimum",
     "printed_loss_counterexample",
@@ -45,7 +46,9 @@ __all__ = [
     "rescaled_loss_derivative",
     "rescaled_model",
     "signed_calibration_gap",
+    "slot_forecasts",
     "symbolic_prompted_rescaling",
+    "symbolic_rescaled_loss",
     "symbolic_rescaling_steps",
     "threshold_masses",
     "train_softmax",
@@ -248,18 +251,22 @@ def calibration_gap_curve(inst: Instance, thresholds) -> np.ndarray:
     return np.array([calibration_gap(inst, threshold=t) for t in thresholds])
 
 
-def expected_calibration_error(inst: Instance, bins=None):
-    """ECE: the sum, over the level sets S of p_hat, of |p_hat(S) - p(S)|.
+def level_set_calibration_error(inst: Instance, bins=None):
+    """The level-set calibration error: the sum, over the level sets S of p_hat, of |p_hat(S) - p(S)|.
 
     With ``bins=None`` every distinct value v of p_hat(r|c) is its own level set
     S_v = {(c, r) : p_hat(r|c) = v} (Dawid's "for every t" requirement); with ``bins=b`` the level
-    sets are the equal-width bins [i/b, (i+1)/b) (the last one closed). For every threshold t,
-    2 delta_t <= ECE (``bins=None``), and there is no bound the other way.
+    sets are the equal-width bins [0, 1/b], (1/b, 2/b], ..., ((b-1)/b, 1] of
+    `hallu_proofs.reliability.calibration_error`. Its range is [0, 2]. For every threshold t,
+    2 delta_t <= level_set_calibration_error(inst) (``bins=None``), and there is no bound the
+    other way. It is not the usual ECE of a classifier: it equals n * ECE of the slot forecasts
+    (`slot_forecasts`: each (c, r) forecasts p_hat(r|c) for the event "the training response is
+    r"), where n = sum_c mu(c) |R_c| is the mean number of plausible responses.
 
     >>> inst = Instance([0.5, 0.5, 0.0, 0.0], [0.4, 0.4, 0.1, 0.1], [True, True, False, False])
-    >>> calibration_gap(inst), round(expected_calibration_error(inst), 3)
+    >>> calibration_gap(inst), round(level_set_calibration_error(inst), 3)
     (0.0, 0.4)
-    >>> round(expected_calibration_error(inst, bins=1), 3)
+    >>> round(level_set_calibration_error(inst, bins=1), 3)
     0.0
     """
     check_instance(inst)
@@ -268,19 +275,63 @@ def expected_calibration_error(inst: Instance, bins=None):
     gaps = (inst.mu[:, None] * (inst.p_hat - inst.p))[plausible]
     if bins is not None:
         bins = check_positive_int(bins, "bins")
+        # bin i is ((i-1)/b, i/b] counted from 1, the first one closed at 0: index ceil(v b) - 1
         if inst.exact:
-            values = np.array([min(math.floor(v * bins), bins - 1) for v in values])
+            values = np.array([max(math.ceil(v * bins) - 1, 0) for v in values])
         else:
-            values = np.minimum(np.floor(values * bins), bins - 1)
+            edges = np.linspace(0.0, 1.0, bins + 1)
+            values = np.searchsorted(edges[1:-1], values.astype(float), side="left")
     if inst.exact:
         per_level: dict = {}
         for v, g in zip(values, gaps):
             per_level[v] = per_level.get(v, Fraction(0)) + g
         return Fraction(sum((abs(g) for g in per_level.values()), Fraction(0)))
-    order = np.argsort(values)
+    order = np.argsort(values, kind="stable")
     ordered = values[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     return float(np.abs(np.add.reduceat(gaps[order], starts)).sum())
+
+
+def slot_forecasts(inst: Instance):
+    """Every plausible slot (c, r) as forecasts p_hat(r|c) of "the training response is r".
+
+    For an exact instance, returns ``(confidences, correct)``: slot (c, r) appears L mu(c)
+    times with confidence p_hat(r|c), L mu(c) p(r|c) of them marked correct, where L is the
+    least common denominator of the mu(c) and mu(c) p(r|c). These are the pairs that
+    `hallu_proofs.reliability.calibration_error` (the usual binned ECE) takes; their ECE with
+    b bins times n = sum_c mu(c) |R_c| is ``level_set_calibration_error(inst, bins=b)``.
+
+    >>> from fractions import Fraction as F
+    >>> inst = Instance([1, 0], [F(3, 4), F(1, 4)], [True, False])
+    >>> confidences, correct = slot_forecasts(inst)
+    >>> [str(q) for q in confidences], correct
+    (['3/4', '1/4'], [True, False])
+    """
+    check_instance(inst)
+    if not inst.exact:
+        raise TypeError("inst must be an exact (Fraction) instance: slot_forecasts replicates "
+                        "slots by their exact weights")
+    plausible = _plausible_mask(inst)
+    weights = [inst.mu[c] * inst.p[c, r] for c, r in zip(*np.nonzero(plausible))]
+    scale = math.lcm(*(Fraction(x).denominator for x in [*inst.mu, *weights]))
+    confidences, correct = [], []
+    for c, r in zip(*np.nonzero(plausible)):
+        copies = int(inst.mu[c] * scale)
+        hits = int(inst.mu[c] * inst.p[c, r] * scale)
+        confidences += [inst.p_hat[c, r]] * copies
+        correct += [True] * hits + [False] * (copies - hits)
+    return confidences, correct
+
+
+def mean_plausible_responses(inst: Instance):
+    """n = sum_c mu(c) |R_c|, the expected number of plausible responses of a random prompt.
+
+    >>> mean_plausible_responses(Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False]))
+    3.0
+    """
+    check_instance(inst)
+    return _weighted_sum(inst, count_per_row(_plausible_mask(inst)).astype(object if inst.exact
+                                                                           else float))
 
 
 # --------------------------------------------------------------------------- losses and derivatives
@@ -457,6 +508,38 @@ def symbolic_rescaling_steps(n_above=2, n_below=2) -> dict:
         "derivative": derivative,
         "derivative_expr": derivative_expr,
     }
+
+
+def symbolic_rescaled_loss(inst: Instance, threshold=None):
+    """L(p_hat_s) for an exact instance as a SymPy function of s, written from the definitions.
+
+    Slot by slot, p_hat_s(r|c) = s^[r in A_c] p_hat(r|c) / sum_r' s^[r' in A_c] p_hat(r'|c) and
+    L = -sum mu(c) p(r|c) log p_hat_s(r|c), with the instance's exact rationals. Differentiating
+    it (``sympy.diff``) gives the derivative without the closed form of
+    `rescaled_loss_derivative`. Returns ``(s, loss)``.
+
+    >>> from fractions import Fraction as F
+    >>> inst = Instance([1, 0, 0], [F(3, 5), F(1, 5), F(1, 5)], [True, False, False])
+    >>> s, loss = symbolic_rescaled_loss(inst)
+    >>> sp.diff(loss, s).subs(s, 1)
+    -2/5
+    """
+    check_instance(inst)
+    if not inst.exact:
+        raise TypeError("inst must be an exact (Fraction) instance")
+    cross_entropy(inst)  # refuses an infinite loss
+    s = sp.Symbol("s", positive=True)
+    above = classify(inst, threshold)
+    m, n = inst.p.shape
+    loss = sp.S.Zero
+    for c in range(m):
+        scaled = [(s if above[c, r] else 1) * sp.Rational(inst.p_hat[c, r]) for r in range(n)]
+        z = sum(scaled)
+        for r in range(n):
+            weight = sp.Rational(inst.mu[c] * inst.p[c, r])
+            if weight:
+                loss += -weight * sp.log(scaled[r] / z)
+    return s, loss
 
 
 def symbolic_prompted_rescaling(sizes=((1, 1), (2, 1))) -> dict:

@@ -11,12 +11,14 @@ All functions take an `Instance`. Float instances give floats; exact instances g
 
 from __future__ import annotations
 
+import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
 
 from .instances import Instance, _row_sums_over, check_threshold, count_per_row
-from .validation import check_instance
+from .validation import check_instance, check_positive_int
 
 
 def iiv_distribution(inst: Instance) -> np.ndarray:
@@ -151,25 +153,29 @@ def _threshold_stats(inst: Instance, threshold) -> dict:
     t = check_threshold(threshold, inst)
     key = ("threshold", t)
     if key not in inst._cache:
-        above = classify(inst, t)
-        exact = inst.exact
-        p_above = _row_sums_over(inst.p, above, exact)
-        p_hat_above = _row_sums_over(inst.p_hat, above, exact)
-        false_positives = count_per_row(above & inst.error)
-        one = Fraction(1) if exact else 1.0
-        # D(A \ V) + D(B ∩ V) per prompt; p(B ∩ V_c | c) = 1 - p(A_c | c) because p(V_c | c) = 1.
-        if exact:
-            fp_share = np.array(
-                [Fraction(int(a), int(b)) for a, b in zip(false_positives, inst.n_errors)], dtype=object
-            )
-        else:
-            fp_share = false_positives / inst.n_errors
-        iiv_per_prompt = (fp_share + (one - p_above)) / 2
-        inst._cache[key] = {
-            "iiv": _weighted_total(inst, iiv_per_prompt),
-            "delta": abs(_weighted_total(inst, p_hat_above - p_above)),
-        }
+        inst._cache[key] = _stats_of_classifier(inst, classify(inst, t))
     return inst._cache[key]
+
+
+def _stats_of_classifier(inst: Instance, above) -> dict:
+    """err_iiv and delta of the classifier that says + exactly on the slots of ``above``."""
+    exact = inst.exact
+    p_above = _row_sums_over(inst.p, above, exact)
+    p_hat_above = _row_sums_over(inst.p_hat, above, exact)
+    false_positives = count_per_row(above & inst.error)
+    one = Fraction(1) if exact else 1.0
+    # D(A \ V) + D(B ∩ V) per prompt; p(B ∩ V_c | c) = 1 - p(A_c | c) because p(V_c | c) = 1.
+    if exact:
+        fp_share = np.array(
+            [Fraction(int(a), int(b)) for a, b in zip(false_positives, inst.n_errors)], dtype=object
+        )
+    else:
+        fp_share = false_positives / inst.n_errors
+    iiv_per_prompt = (fp_share + (one - p_above)) / 2
+    return {
+        "iiv": _weighted_total(inst, iiv_per_prompt),
+        "delta": abs(_weighted_total(inst, p_hat_above - p_above)),
+    }
 
 
 def _weighted_total(inst: Instance, per_prompt):
@@ -185,53 +191,335 @@ def _total(arr, mask, exact):
     return float(arr[mask].sum())
 
 
-def appendix_a_steps() -> list:
-    """The algebra of the proof of Theorem 1 (Appendix A), re-derived with sympy.
+# --------------------------------------------------------------------------- the 2 x 2 bookkeeping
 
-    Returns a list of ``(step, expression, holds)``: ``expression`` is a sympy expression whose
-    sign or value the step needs, and ``holds`` is sympy's verdict (True when proved).
+
+def threshold_partition(inst: Instance) -> dict:
+    """The four cells of Appendix A's bookkeeping: above/below 1/K crossed with valid/error.
+
+    Returns ``{(side, kind): {"p_hat": ..., "p": ..., "D": ...}}`` with side ``"above"`` (the set
+    A, p_hat(r|c) > 1/K) or ``"below"`` (B), and kind ``"valid"`` or ``"error"``; each entry is
+    the joint mass of that cell under p_hat, p and the IIV distribution D. From the cells:
+    err = p_hat(A, error) + p_hat(B, error), err_iiv = D(A, error) + D(B, valid) and
+    delta = |p_hat(A) - p(A)|.
+
+    >>> from fractions import Fraction as F
+    >>> inst = Instance([1, 0, 0], [F(3, 5), F(1, 5), F(1, 5)], [True, False, False])
+    >>> cells = threshold_partition(inst)
+    >>> cells["above", "valid"]["p_hat"], cells["below", "error"]["D"]
+    (Fraction(3, 5), Fraction(1, 2))
+    """
+    check_instance(inst)
+    above = classify(inst)
+    below = ~above
+    d = iiv_distribution(inst)
+    cells = {}
+    for side, side_mask in (("above", above), ("below", below)):
+        for kind, kind_mask in (("valid", inst.valid), ("error", inst.error)):
+            mask = side_mask & kind_mask
+            cells[side, kind] = {
+                "p_hat": _weighted_total(inst, _row_sums_over(inst.p_hat, mask, inst.exact)),
+                "p": _weighted_total(inst, _row_sums_over(inst.p, mask, inst.exact)),
+                "D": _total(d, mask, inst.exact),
+            }
+    return cells
+
+
+# --------------------------------------------------------------------------- per-prompt thresholds
+
+
+def per_prompt_threshold_terms(inst: Instance) -> dict:
+    """The variant of Theorem 1 that thresholds each prompt at its own 1/|E_c|.
+
+    With A' = {(c, r) : p_hat(r|c) > 1/|E_c|}, err_iiv' the IIV error of that classifier (on the
+    same D) and delta' = |p_hat(A') - p(A')|, the proof of Appendix A, run prompt by prompt, gives
+    err >= 2 err_iiv' - sum_c mu(c) |V_c| / |E_c| - delta'. Returns ``iiv_error``,
+    ``calibration_gap``, ``ratio`` (the mu-average of |V_c| / |E_c|) and ``bound``.
+
+    >>> from fractions import Fraction as F
+    >>> inst = Instance([[1, 0, 0], [1, 0, 0]], [[F(1, 3)] * 3, [F(1, 2), F(1, 2), 0]],
+    ...                 [[True, False, False], [True, False, False]],
+    ...                 plausible=[[True] * 3, [True, True, False]])
+    >>> terms = per_prompt_threshold_terms(inst)
+    >>> terms["ratio"], terms["bound"], theorem1_bound(inst)
+    (Fraction(3, 4), Fraction(1, 4), Fraction(0, 1))
+    """
+    check_instance(inst)
+    if inst.exact:
+        thresholds = np.array([Fraction(1, int(e)) for e in inst.n_errors], dtype=object)
+        ratios = [Fraction(int(v), int(e)) for v, e in zip(inst.n_valid, inst.n_errors)]
+    else:
+        thresholds = 1.0 / inst.n_errors
+        ratios = inst.n_valid / inst.n_errors
+    above = inst.p_hat > thresholds[:, None]
+    if inst.plausible is not None:
+        above = above & inst.plausible
+    stats = _stats_of_classifier(inst, above)
+    ratio = _weighted_total(inst, ratios)
+    return {"iiv_error": stats["iiv"], "calibration_gap": stats["delta"], "ratio": ratio,
+            "bound": 2 * stats["iiv"] - ratio - stats["delta"]}
+
+
+# --------------------------------------------------------------------------- sharpness
+
+
+def tight_instance(n_errors, n_valid=1, n_prompts=1) -> Instance:
+    """An exact instance on which Theorem 1 holds with equality: err = bound = 1 - k/K.
+
+    Every prompt has ``n_valid`` = k valid responses (p uniform on them) at model probability
+    exactly 1/K and ``n_errors`` = K errors sharing the rest, (K - k)/K^2 each (at most 1/K).
+    Nothing is above the threshold, so delta = 0 and err_iiv = D(V) = 1/2.
+
+    >>> inst = tight_instance(10, n_valid=2)
+    >>> generative_error(inst), theorem1_bound(inst)
+    (Fraction(4, 5), Fraction(4, 5))
+    """
+    big_k = check_positive_int(n_errors, "n_errors")
+    k = check_positive_int(n_valid, "n_valid")
+    m = check_positive_int(n_prompts, "n_prompts")
+    if k > big_k:
+        raise ValueError(f"n_valid must be at most n_errors = {big_k}, got {k}")
+    row_p = [Fraction(1, k)] * k + [Fraction(0)] * big_k
+    row_q = [Fraction(1, big_k)] * k + [Fraction(big_k - k, big_k * big_k)] * big_k
+    row_v = [True] * k + [False] * big_k
+    if m == 1:
+        return Instance(row_p, row_q, row_v)
+    return Instance([row_p] * m, [row_q] * m, [row_v] * m)
+
+
+def delta_coefficient_witness(n_errors) -> Instance:
+    """A one-prompt family showing that the coefficient 1 on delta cannot be lowered.
+
+    Two valid responses with p = (1/2, 1/2); the model puts 1 - 1/K on the first, 0 on the
+    second and 1/K^2 on each of K errors (K = ``n_errors`` >= 3). Then err = 1/K,
+    err_iiv = 1/4, delta = 1/2 - 1/K and the slack of Theorem 1 is 2/K, while the claim with
+    c delta (c < 1) in place of delta fails once K > 2 (3 - c) / (1 - c).
+
+    >>> inst = delta_coefficient_witness(100)
+    >>> generative_error(inst) - theorem1_bound(inst)
+    Fraction(1, 50)
+    """
+    big_k = check_positive_int(n_errors, "n_errors", minimum=3)
+    p = [Fraction(1, 2), Fraction(1, 2)] + [Fraction(0)] * big_k
+    q = [1 - Fraction(1, big_k), Fraction(0)] + [Fraction(1, big_k * big_k)] * big_k
+    return Instance(p, q, [True, True] + [False] * big_k)
+
+
+def delta_coefficient_failure_size(coefficient) -> int:
+    """The smallest K at which `delta_coefficient_witness` refutes err >= 2 err_iiv - k/K - c delta.
+
+    On the witness the claim's slack is (3 - c)/K - (1 - c)/2, negative exactly when
+    K > 2 (3 - c) / (1 - c). ``coefficient`` must be a Fraction or int in [0, 1).
+
+    >>> from fractions import Fraction as F
+    >>> delta_coefficient_failure_size(F(9, 10))
+    43
+    """
+    if isinstance(coefficient, bool) or not isinstance(coefficient, (Fraction, int)):
+        raise TypeError(f"coefficient must be an int or fractions.Fraction, got "
+                        f"{type(coefficient).__name__}")
+    c = Fraction(coefficient)
+    if not 0 <= c < 1:
+        raise ValueError(f"coefficient must be in [0, 1), got {c}")
+    return max(3, math.floor(2 * (3 - c) / (1 - c)) + 1)
+
+
+# --------------------------------------------------------------------------- Appendix A in SymPy
+
+#: The definitions the symbolic table is built from (each a function of SymPy expressions), so
+#: that a test can replace one by a wrong one and see the proof's identities fail.
+APPENDIX_A_DEFINITIONS = {
+    # Eq. (1): err is the model's mass on errors.
+    "err": lambda valid, mu, p_hat: (1 - valid) * mu * p_hat,
+    # D: half the training distribution on valid slots, half uniform over E_c on errors.
+    "D": lambda valid, mu, p, n_errors: valid * mu * p / 2 + (1 - valid) * mu / (2 * n_errors),
+    # The classifier says + above the threshold; it errs on accepted errors and rejected valid.
+    "misclassified": lambda above, valid: above * (1 - valid) + (1 - above) * valid,
+}
+
+
+def appendix_a_table(pattern, definitions=None, per_prompt=False) -> dict:
+    """Theorem 1's quantities on a symbolic table with a given valid/error pattern.
+
+    ``pattern`` lists, per prompt, one bool per response: True for valid, False for an error.
+    The symbols are mu_c (prompt probabilities), p_c_r (training probabilities, on valid slots
+    only: p(V) = 1), q_c_r (model probabilities) and a_c_r (1 if the slot is above the threshold
+    1/K, 0 if below); |E_c|, K and k are the pattern's numbers. Every quantity is built from
+    ``definitions`` (default `APPENDIX_A_DEFINITIONS`), slot by slot. Returns the symbols, the
+    quantities (err, err_iiv, D, the masses of A and B, delta, bound), the three slack terms of
+    the proof, and ``normalise``, the substitution that makes every row and mu sum to 1.
+
+    The indicators a_c_r are free, so the identities hold for any split into accepted and
+    rejected slots. With ``per_prompt=True`` the ratio k/K is replaced by
+    sum_c mu(c) |V_c| / |E_c|, the term of `per_prompt_threshold_terms`.
+
+    >>> table = appendix_a_table([[True, False, False]])
+    >>> table["K"], table["k"], table["err"]
+    (2, 1, mu1*q1_2 + mu1*q1_3)
+    """
+    import sympy as sp
+
+    defs = dict(APPENDIX_A_DEFINITIONS, **(definitions or {}))
+    rows = [[bool(v) for v in row] for row in pattern]
+    if not rows or any(not row for row in rows):
+        raise ValueError("pattern must list at least one prompt, each with at least one response")
+    for c, row in enumerate(rows):
+        if all(row) or not any(row):
+            raise ValueError(f"pattern: prompt {c} needs at least one valid and one error response")
+    n_errors = [row.count(False) for row in rows]
+    big_k, k = min(n_errors), max(row.count(True) for row in rows)
+    mu = sp.symbols(f"mu1:{len(rows) + 1}", nonnegative=True)
+    slots = [(c, r) for c, row in enumerate(rows) for r in range(len(row))]
+    q = {(c, r): sp.Symbol(f"q{c + 1}_{r + 1}", nonnegative=True) for c, r in slots}
+    a = {(c, r): sp.Symbol(f"a{c + 1}_{r + 1}", nonnegative=True) for c, r in slots}
+    p = {(c, r): sp.Symbol(f"p{c + 1}_{r + 1}", nonnegative=True) if rows[c][r] else sp.S.Zero
+         for c, r in slots}
+    v = {(c, r): sp.S.One if rows[c][r] else sp.S.Zero for c, r in slots}
+
+    def total(f):
+        return sp.expand(sum(f(c, r) for c, r in slots))
+
+    d = {(c, r): defs["D"](v[c, r], mu[c], p[c, r], n_errors[c]) for c, r in slots}
+    p_hat_a = total(lambda c, r: a[c, r] * mu[c] * q[c, r])
+    p_a = total(lambda c, r: a[c, r] * mu[c] * p[c, r])
+    p_hat_b = total(lambda c, r: (1 - a[c, r]) * mu[c] * q[c, r])
+    p_b = total(lambda c, r: (1 - a[c, r]) * mu[c] * p[c, r])
+    delta = sp.Abs(p_hat_a - p_a)
+    err = total(lambda c, r: defs["err"](v[c, r], mu[c], q[c, r]))
+    err_iiv = total(lambda c, r: d[c, r] * defs["misclassified"](a[c, r], v[c, r]))
+    if per_prompt:
+        ratio = sum(m * sp.Rational(row.count(True), e) for m, row, e in zip(mu, rows, n_errors))
+    else:
+        ratio = sp.Rational(k, big_k)
+    normalise = {mu[-1]: 1 - sum(mu[:-1])}
+    for c, row in enumerate(rows):
+        last = len(row) - 1
+        normalise[q[c, last]] = 1 - sum(q[c, r] for r in range(last))
+        valid_slots = [r for r in range(len(row)) if row[r]]
+        normalise[p[c, valid_slots[-1]]] = 1 - sum(p[c, r] for r in valid_slots[:-1])
+    return {
+        "pattern": rows, "K": big_k, "k": k, "n_errors": n_errors, "ratio": ratio,
+        "mu": mu, "p": p, "q": q, "above": a, "valid": v, "D": d,
+        "err": err, "err_iiv": err_iiv, "delta": delta, "bound": 2 * err_iiv - ratio - delta,
+        "p_hat_A": p_hat_a, "p_A": p_a, "p_hat_B": p_hat_b, "p_B": p_b,
+        "p_hat_A_minus_V": total(lambda c, r: a[c, r] * (1 - v[c, r]) * mu[c] * q[c, r]),
+        "p_hat_B_minus_V": total(lambda c, r: (1 - a[c, r]) * (1 - v[c, r]) * mu[c] * q[c, r]),
+        "p_hat_B_cap_V": total(lambda c, r: (1 - a[c, r]) * v[c, r] * mu[c] * q[c, r]),
+        "D_A_minus_V": total(lambda c, r: a[c, r] * (1 - v[c, r]) * d[c, r]),
+        "D_B_cap_V": total(lambda c, r: (1 - a[c, r]) * v[c, r] * d[c, r]),
+        "terms": {
+            "errors_above_threshold": total(
+                lambda c, r: a[c, r] * (1 - v[c, r]) * (mu[c] * q[c, r] - 2 * d[c, r])),
+            "valid_below_threshold": ratio - total(
+                lambda c, r: (1 - a[c, r]) * v[c, r] * mu[c] * q[c, r]),
+            "calibration": delta - (p_b - p_hat_b),
+        },
+        "normalise": normalise,
+    }
+
+
+def appendix_a_table_steps(pattern, definitions=None, per_prompt=False) -> list:
+    """The identities of Appendix A's proof on a symbolic table (see `appendix_a_table`).
+
+    Returns ``(step, expression, holds)`` triples; each expression is a polynomial in the
+    table's symbols that must vanish (after reducing a_c_r^2 to a_c_r, as for any 0/1
+    indicator), and ``holds`` says whether it does. A wrong definition makes some of them fail.
+    With ``per_prompt=True``, the steps of the per-prompt-threshold variant (no mu-average of
+    k/K is needed there, so that step is left out).
+
+    >>> all(holds for _, _, holds in appendix_a_table_steps([[True, False], [True, False, False]]))
+    True
+    """
+    import sympy as sp
+
+    t = appendix_a_table(pattern, definitions, per_prompt)
+    indicators = set(t["above"].values())
+
+    def reduce(expr):
+        expr = sp.expand(expr)
+        expr = expr.replace(lambda e: e.is_Pow and e.base in indicators, lambda e: e.base)
+        return sp.expand(expr)
+
+    def normalised(expr):
+        return reduce(sp.expand(expr).subs(t["normalise"]))
+
+    terms = t["terms"]
+    slack = t["err"] - t["bound"]
+    checks = [
+        ("1: err = p_hat(A \\ V) + p_hat(B \\ V)",
+         reduce(t["err"] - t["p_hat_A_minus_V"] - t["p_hat_B_minus_V"])),
+        ("1: err_iiv = D(A \\ V) + D(B ∩ V)",
+         reduce(t["err_iiv"] - t["D_A_minus_V"] - t["D_B_cap_V"])),
+        ("delta: p_hat(A) - p(A) = -(p_hat(B) - p(B)) once p, p_hat and mu sum to 1",
+         normalised(t["p_hat_A"] - t["p_A"] + t["p_hat_B"] - t["p_B"])),
+        ("4: 2 D(B ∩ V) = p(B) (p(V) = 1)", reduce(2 * t["D_B_cap_V"] - t["p_B"])),
+    ]
+    if not per_prompt:
+        checks.append(("4: sum_c mu(c) k/K = k/K once mu sums to 1",
+                       normalised((sum(t["mu"]) - 1) * t["ratio"])))
+    checks += [
+        ("5: 2 D(B ∩ V) - p_hat(B \\ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V)",
+         reduce(2 * t["D_B_cap_V"] - t["p_hat_B_minus_V"]
+                - (t["p_B"] - t["p_hat_B"] + t["p_hat_B_cap_V"]))),
+        ("6: err - bound = the three slack terms of steps 2, 4 and 5",
+         reduce(slack - sum(terms.values()))),
+    ]
+    return [(step, expr, expr == 0) for step, expr in checks]
+
+
+def appendix_a_patterns(max_prompts, max_responses) -> list:
+    """Every valid/error pattern up to symmetry, with 1..max_prompts prompts of 2..max_responses.
+
+    Responses within a prompt and the prompts themselves are exchangeable in Theorem 1, so a
+    prompt is described by (number of valid, number of errors) and a table by a sorted tuple
+    of prompts.
+
+    >>> appendix_a_patterns(1, 3)
+    [[[True, False]], [[True, False, False]], [[True, True, False]]]
+    """
+    max_prompts = check_positive_int(max_prompts, "max_prompts")
+    max_responses = check_positive_int(max_responses, "max_responses", minimum=2)
+    kinds = [(v, n - v) for n in range(2, max_responses + 1) for v in range(1, n)]
+    out = []
+    for m in range(1, max_prompts + 1):
+        for combo in itertools.combinations_with_replacement(kinds, m):
+            out.append([[True] * v + [False] * e for v, e in combo])
+    return out
+
+
+def appendix_a_steps(definitions=None) -> list:
+    """The inequalities of Appendix A's proof, with SymPy, for every size (not on one table).
+
+    Returns ``(step, expression, holds)`` triples; ``holds`` is SymPy's verdict that the
+    expression is positive (step 2) or non-negative (steps 4 and 5):
+
+    * step 2: an error above the threshold has p_hat(r|c) = 1/K + eta (eta > 0) and
+      |E_c| = K + j (j >= 0), so mu p_hat(r|c) - 2 D(c, r) = mu (1/K + eta - 1/(K + j)) > 0;
+    * step 4: a prompt with b valid slots below the threshold, each 1/K - eps_i (eps_i >= 0,
+      summing to E), and k = b + s (s >= 0) valid slots at most: k/K - (b/K - E) >= 0;
+    * step 5: delta - (p(B) - p_hat(B)) = |x| - x >= 0, by cases on the sign of x.
+
+    D(c, r) on an error comes from ``definitions`` (default `APPENDIX_A_DEFINITIONS`), so a wrong
+    D makes step 2 fail.
 
     >>> all(holds for _, _, holds in appendix_a_steps())
     True
     """
     import sympy as sp
 
-    mu, K, above = sp.symbols("mu K eta", positive=True)
-    extra, k = sp.symbols("j k", nonnegative=True)
-    # Steps 4a, 5 and 6 are identities: they hold for any values, so these symbols need no
-    # assumptions.
-    p_b, p_hat_b, p_hat_bv, delta = sp.symbols("p_B phat_B phat_BV delta")
-    p, d_above, d_below = sp.symbols("p D_AminusV D_BcapV")
-    steps = []
-
-    # Step 2: an error (c, r) above the threshold, p_hat = 1/K + eta, with |E_c| = K + j >= K,
-    # contributes mu p_hat to p_hat(A \ V) and mu / (2 |E_c|) to D(A \ V).
-    excess = sp.factor(sp.together(mu * (1 / K + above) - 2 * mu / (2 * (K + extra))))
-    steps.append(("2: mu p_hat(r|c) - 2 D(c, r) > 0 for an error above 1/K", excess,
-                  bool(excess.is_positive)))
-
-    # Step 4a: on valid responses 2 D(c, r) = mu p(r|c), so 2 D(B ∩ V) = p(B ∩ V) = p(B).
-    identity = sp.simplify(2 * (mu * p / 2) - mu * p)
-    steps.append(("4: 2 D(c, r) - mu p(r|c) = 0 on valid responses", identity, identity == 0))
-
-    # Step 4b: at most k valid responses below the threshold, each 1/K - eps_i with eps_i >= 0.
-    gaps = sp.symbols("e1:4", nonnegative=True)
-    slots = sp.symbols("s", nonnegative=True)  # k = (valid slots below) + s
-    below_mass = sum(1 / K - g for g in gaps)
-    room = sp.simplify((len(gaps) + slots) / K - below_mass)
-    steps.append(("4: k/K - p_hat(B ∩ V | c) >= 0 (three valid slots shown)", room,
-                  bool(room.is_nonnegative)))
-
-    # Step 5: 2D(B ∩ V) - p_hat(B \ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V).
-    rearranged = sp.simplify(p_b - (p_hat_b - p_hat_bv) - ((p_b - p_hat_b) + p_hat_bv))
-    steps.append(("5: p(B) - p_hat(B \\ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V)", rearranged,
-                  rearranged == 0))
-
-    # Step 6: err = p_hat(A \ V) + p_hat(B \ V); adding the lower bounds of steps 2 and 3
-    # gives exactly the right-hand side of Theorem 1.
-    rhs_sum = 2 * d_above + (2 * d_below - k / K - delta)
-    err_iiv = d_above + d_below
-    combined = sp.simplify(rhs_sum - (2 * err_iiv - k / K - delta))
-    steps.append(("6: 2 D(A \\ V) + [2 D(B ∩ V) - k/K - delta] = 2 err_iiv - k/K - delta",
-                  combined, combined == 0))
-    return steps
+    mu, big_k, eta = sp.symbols("mu K eta", positive=True)
+    j = sp.Symbol("j", nonnegative=True)
+    d_error = dict(APPENDIX_A_DEFINITIONS, **(definitions or {}))["D"](0, mu, 0, big_k + j)
+    excess = sp.factor(sp.together(mu * (1 / big_k + eta) - 2 * d_error))
+    b, s, eps_sum = sp.symbols("b s E", nonnegative=True)
+    room = sp.simplify((b + s) / big_k - (b / big_k - eps_sum))
+    x_pos, x_neg = sp.Symbol("x", nonnegative=True), sp.Symbol("x", negative=True)
+    by_cases = [sp.Abs(x) - x for x in (x_pos, x_neg)]
+    return [
+        ("2: mu p_hat(r|c) - 2 D(c, r) > 0 for an error above 1/K", excess,
+         bool(excess.is_positive)),
+        ("4: k/K - p_hat(B ∩ V_c | c) >= 0 with b valid slots below 1/K, k = b + s", room,
+         bool(room.is_nonnegative)),
+        ("5: |x| - x >= 0 for x = p(B) - p_hat(B) (cases x >= 0 and x < 0)",
+         sp.Tuple(*by_cases), all(bool(e.is_nonnegative) for e in by_cases)),
+    ]

@@ -212,7 +212,7 @@ def test_uniform_model_calibrated_at_every_threshold_with_prompts(inst, t):
     """Any prompts and sizes: the per-prompt uniform model has delta_t = 0 for every t, and ECE = 0."""
     uniform = hp.uniform_model(inst)
     assert hp.calibration_gap(uniform, threshold=t) == 0
-    assert hp.expected_calibration_error(uniform) == 0
+    assert hp.level_set_calibration_error(uniform) == 0
 
 
 def test_uniform_model_not_a_perfect_model():
@@ -228,19 +228,19 @@ def test_uniform_model_not_a_perfect_model():
 @given(instances(exact=True), st.fractions(0, 1))
 def test_twice_delta_at_most_ece(inst, t):
     """2 delta_t <= ECE for every threshold t; binning can only lower ECE."""
-    ece = hp.expected_calibration_error(inst)
+    ece = hp.level_set_calibration_error(inst)
     assert 2 * hp.calibration_gap(inst, threshold=t) <= ece
-    assert all(hp.expected_calibration_error(inst, bins=b) <= ece for b in (1, 2, 10))
+    assert all(hp.level_set_calibration_error(inst, bins=b) <= ece for b in (1, 2, 10))
 
 
 def test_twice_delta_at_most_ece_is_tight_and_has_no_converse():
     """Tightness: 2 delta = ECE on the witness; so delta <= c ECE fails for c < 1/2; ECE <= C delta fails."""
     witness = hp.printed_loss_counterexample()
-    assert 2 * hp.calibration_gap(witness) == hp.expected_calibration_error(witness) == F(4, 5)
-    assert not hp.calibration_gap(witness) <= F(49, 100) * hp.expected_calibration_error(witness)
+    assert 2 * hp.calibration_gap(witness) == hp.level_set_calibration_error(witness) == F(4, 5)
+    assert not hp.calibration_gap(witness) <= F(49, 100) * hp.level_set_calibration_error(witness)
     calibrated_but_not = find(instances(exact=True), lambda i: hp.calibration_gap(i) == 0
-                              and hp.expected_calibration_error(i) > 0)
-    assert hp.expected_calibration_error(calibrated_but_not) > 0
+                              and hp.level_set_calibration_error(i) > 0)
+    assert hp.level_set_calibration_error(calibrated_but_not) > 0
 
 
 def test_ece_by_hand_exact_and_in_floats():
@@ -249,18 +249,18 @@ def test_ece_by_hand_exact_and_in_floats():
     Prompt 0: p = (1/2, 1/2, 0), p_hat = (1, 0, 0); prompt 1: p = (1, 0, 0), p_hat = (1/2, 1/4, 1/4);
     mu uniform, so the weighted gaps mu (p_hat - p) are (1/4, -1/4, 0) and (-1/4, 1/8, 1/8).
     Level sets of p_hat: 1 -> 1/4, 0 -> -1/4, 1/2 -> -1/4, 1/4 -> 1/4, so ECE = 1. One bin: the
-    gaps cancel (0). Two bins: [0, 1/2) and [1/2, 1] each cancel (0). Three bins: [0, 1/3) cancels,
-    [1/3, 2/3) holds 1/2 (-1/4), [2/3, 1] holds 1 (1/4): ECE = 1/2.
+    gaps cancel (0). Two bins: [0, 1/2] holds 0, 1/4 and 1/2 (-1/4), (1/2, 1] holds 1 (1/4):
+    1/2. Three bins: [0, 1/3] cancels, (1/3, 2/3] holds 1/2 (-1/4), (2/3, 1] holds 1 (1/4): 1/2.
     """
     p = [[F(1, 2), F(1, 2), 0], [1, 0, 0]]
     p_hat = [[1, 0, 0], [F(1, 2), F(1, 4), F(1, 4)]]
     valid = [[True, True, False], [True, False, False]]
     exact = hp.Instance(np.array(p, dtype=object), np.array(p_hat, dtype=object), valid)
     floats = hp.Instance(np.array(p, dtype=float), np.array(p_hat, dtype=float), valid)
-    expected = {None: F(1), 1: F(0), 2: F(0), 3: F(1, 2)}
+    expected = {None: F(1), 1: F(0), 2: F(1, 2), 3: F(1, 2)}
     for bins, value in expected.items():
-        assert hp.expected_calibration_error(exact, bins=bins) == value
-        assert abs(hp.expected_calibration_error(floats, bins=bins) - float(value)) <= FLOAT_TOLERANCE
+        assert hp.level_set_calibration_error(exact, bins=bins) == value
+        assert abs(hp.level_set_calibration_error(floats, bins=bins) - float(value)) <= FLOAT_TOLERANCE
 
 
 # --------------------------------------------------------------------------- a model that never errs
@@ -308,7 +308,7 @@ def test_grouped_optimum_is_calibrated(inst, data):
     optimum = hp.grouped_softmax_optimum(inst, groups)
     t = data.draw(st.fractions(0, 1))
     assert hp.calibration_gap(optimum, threshold=t) == 0
-    assert hp.expected_calibration_error(optimum) == 0
+    assert hp.level_set_calibration_error(optimum) == 0
     if has_finite_loss(optimum):
         assert hp.rescaled_loss_derivative(optimum, 1, t) == 0
 
@@ -369,8 +369,8 @@ def test_refusals():
         (ValueError, "step", lambda: hp.finite_difference_derivative(floaty, step=0)),
         (ValueError, "step", lambda: hp.finite_difference_derivative(floaty, step=0.6)),
         (TypeError, "step", lambda: hp.finite_difference_derivative(floaty, step="small")),
-        (ValueError, "bins must be >= 1", lambda: hp.expected_calibration_error(floaty, bins=0)),
-        (TypeError, "bins must be an integer", lambda: hp.expected_calibration_error(floaty, bins=2.0)),
+        (ValueError, "bins must be >= 1", lambda: hp.level_set_calibration_error(floaty, bins=0)),
+        (TypeError, "bins must be an integer", lambda: hp.level_set_calibration_error(floaty, bins=2.0)),
         (ValueError, "thresholds must be a 1-D", lambda: hp.calibration_gap_curve(floaty, [[0.1]])),
         (ValueError, "threshold", lambda: hp.calibration_gap_curve(floaty, [0.1, 2.0])),
         (TypeError, "known must be a boolean", lambda: hp.question_answer_database_model(

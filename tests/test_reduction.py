@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
+from hallu_proofs import reduction
 from hallu_proofs.strategies import instances
 
 QUANTITIES = ["generative_error", "iiv_error", "calibration_gap"]
@@ -202,13 +203,6 @@ def test_float_and_exact_agree(inst):
     assert np.allclose(exact, approx, rtol=0, atol=FLOAT_TOLERANCE)
 
 
-@pytest.mark.result("Theorem 1", kind="symbolic", functions=["reduction.appendix_a_steps"])
-def test_appendix_a_algebra_is_proved_by_sympy():
-    """Each algebraic step of Appendix A is proved by SymPy (the step-2 excess is strictly positive)."""
-    steps = hp.reduction.appendix_a_steps()
-    assert len(steps) == 5 and all(holds for _, _, holds in steps)
-
-
 def test_cached_quantities_depend_on_the_threshold():
     """Asking at a second threshold gives that threshold's value, not a cached one."""
     inst = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
@@ -290,24 +284,6 @@ def test_each_slack_term_matches_its_definition(inst):
                        rtol=0, atol=FLOAT_TOLERANCE)
 
 
-def test_appendix_a_steps_are_the_stated_expressions():
-    """Each step's expression is the one the proof needs, rebuilt here from the step's statement."""
-    import sympy as sp
-
-    mu, big_k, eta = sp.symbols("mu K eta", positive=True)
-    j, s = sp.symbols("j s", nonnegative=True)
-    e = sp.symbols("e1:4", nonnegative=True)
-    (_, step2, holds2), (_, step4a, _), (_, step4b, holds4b), (_, step5, _), (_, step6, _) = (
-        hp.reduction.appendix_a_steps())
-    # An error above 1/K: mu p_hat = mu (1/K + eta), and 2 D = mu / |E_c| with |E_c| = K + j.
-    assert step2.free_symbols == {mu, big_k, eta, j} and holds2 is True
-    assert sp.simplify(step2 - (mu * (1 / big_k + eta) - mu / (big_k + j))) == 0
-    # Three valid slots below 1/K, each 1/K - e_i, and k = 3 + s slots in all.
-    assert step4b.free_symbols == {big_k, s, *e} and holds4b is True
-    assert sp.simplify(step4b - ((3 + s) / big_k - sum(1 / big_k - g for g in e))) == 0
-    assert step4a == step5 == step6 == 0
-
-
 HAND_MADE = [
     # One prompt: an error far above 1/K = 1/3, the valid answer below it, one implausible slot.
     hp.Instance([1, 0, 0, 0, 0], [F(1, 10), F(6, 10), F(2, 10), F(1, 10), 0],
@@ -333,3 +309,114 @@ def test_slack_terms_on_hand_made_instances(inst):
     assert d.tolist() == reference_iiv_distribution(inst)
     assert np.allclose(hp.iiv_distribution(as_float_instance(inst)), d.astype(float), rtol=0,
                        atol=FLOAT_TOLERANCE)
+
+
+# --------------------------------------------------------------------------- sharpness of every constant
+
+
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="tightness", functions=["reduction.tight_instance"])
+@pytest.mark.parametrize("n_prompts", [1, 3])
+def test_ratio_is_exactly_tight_for_every_k(n_prompts):
+    """k valid slots at 1/K and K errors at (K - k)/K^2: err = bound = 1 - k/K for all k <= K."""
+    for big_k in range(1, 13):
+        for k in range(1, big_k + 1):
+            inst = reduction.tight_instance(big_k, n_valid=k, n_prompts=n_prompts)
+            assert (inst.max_valid, inst.min_errors, inst.n_prompts) == (k, big_k, n_prompts)
+            assert hp.generative_error(inst) == hp.theorem1_bound(inst) == 1 - F(k, big_k)
+            assert hp.iiv_error(inst) == F(1, 2) and hp.calibration_gap(inst) == 0
+
+
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="falsification",
+                    functions=["reduction.tight_instance"])
+@pytest.mark.parametrize("c", [F(0), F(1, 2), F(99, 100), F(999, 1000)])
+def test_a_smaller_coefficient_on_the_ratio_is_false(c):
+    """err >= 2 err_iiv - c k/K - delta with c < 1 fails on the tight instances (k >= 1)."""
+    for k, big_k in [(1, 2), (2, 10), (3, 7)]:
+        inst = reduction.tight_instance(big_k, n_valid=k)
+        claim = 2 * hp.iiv_error(inst) - c * F(k, big_k) - hp.calibration_gap(inst)
+        assert hp.generative_error(inst) < claim
+
+
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="tightness",
+                    functions=["reduction.delta_coefficient_witness"])
+def test_delta_witness_has_slack_two_over_k():
+    """On the delta witness err = 1/K, err_iiv = 1/4, delta = 1/2 - 1/K, slack 2/K -> 0."""
+    for big_k in (3, 4, 10, 100, 1000):
+        inst = reduction.delta_coefficient_witness(big_k)
+        assert hp.generative_error(inst) == F(1, big_k)
+        assert hp.iiv_error(inst) == F(1, 4)
+        assert hp.calibration_gap(inst) == F(1, 2) - F(1, big_k)
+        assert hp.generative_error(inst) - hp.theorem1_bound(inst) == F(2, big_k)
+
+
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="falsification",
+                    functions=["reduction.delta_coefficient_witness",
+                               "reduction.delta_coefficient_failure_size"])
+@pytest.mark.parametrize("c", [F(0), F(1, 2), F(9, 10), F(99, 100)])
+def test_a_smaller_coefficient_on_delta_is_false(c):
+    """err >= 2 err_iiv - k/K - c delta (c < 1) holds on the witness up to K = 2(3-c)/(1-c) and
+    fails beyond: the first failing K is delta_coefficient_failure_size(c)."""
+    def claim_holds(big_k):
+        inst = reduction.delta_coefficient_witness(big_k)
+        ratio = F(inst.max_valid, inst.min_errors)
+        return hp.generative_error(inst) >= (2 * hp.iiv_error(inst) - ratio
+                                             - c * hp.calibration_gap(inst))
+
+    first = reduction.delta_coefficient_failure_size(c)
+    assert all(claim_holds(big_k) for big_k in range(3, first))
+    assert not any(claim_holds(big_k) for big_k in (first, first + 1, 10 * first))
+
+
+def test_delta_coefficient_nine_tenths():
+    """The coefficient 0.9 on delta holds on the witness at K = 10 and fails at K = 100 (K >= 43)."""
+    assert reduction.delta_coefficient_failure_size(F(9, 10)) == 43
+    for big_k, holds in ((10, True), (42, True), (43, False), (100, False)):
+        inst = reduction.delta_coefficient_witness(big_k)
+        claim = 2 * hp.iiv_error(inst) - F(2, big_k) - F(9, 10) * hp.calibration_gap(inst)
+        assert (hp.generative_error(inst) >= claim) is holds
+
+
+def test_sharpness_helpers_refuse_bad_input():
+    """Each argument of the sharpness helpers is checked, and named."""
+    with pytest.raises(ValueError, match="n_valid must be at most n_errors = 2, got 3"):
+        reduction.tight_instance(2, n_valid=3)
+    with pytest.raises(TypeError, match="n_prompts must be an integer"):
+        reduction.tight_instance(2, n_prompts=1.0)
+    with pytest.raises(ValueError, match="n_errors must be >= 1"):
+        reduction.tight_instance(0)
+    with pytest.raises(ValueError, match="n_errors must be >= 3, got 2"):
+        reduction.delta_coefficient_witness(2)
+    with pytest.raises(ValueError, match=r"coefficient must be in \[0, 1\), got 1"):
+        reduction.delta_coefficient_failure_size(1)
+    with pytest.raises(TypeError, match="coefficient must be an int or fractions.Fraction"):
+        reduction.delta_coefficient_failure_size(0.9)
+    assert reduction.delta_coefficient_failure_size(0) == 7
+
+
+@pytest.mark.result("Theorem 1", kind="exact", functions=["reduction.threshold_partition"])
+@given(instances(exact=True))
+def test_threshold_partition_feeds_err_err_iiv_and_delta(inst):
+    """The 2 x 2 cells give err = p_hat(A, E) + p_hat(B, E), err_iiv = D(A, E) + D(B, V),
+    delta = |p_hat(A) - p(A)|, p(E) = 0 and D(V) = D(E) = 1/2."""
+    cells = reduction.threshold_partition(inst)
+    assert cells["above", "error"]["p_hat"] + cells["below", "error"]["p_hat"] == hp.generative_error(inst)
+    assert cells["above", "error"]["D"] + cells["below", "valid"]["D"] == hp.iiv_error(inst)
+    above = cells["above", "valid"], cells["above", "error"]
+    assert abs(sum(c["p_hat"] for c in above) - sum(c["p"] for c in above)) == hp.calibration_gap(inst)
+    assert cells["above", "error"]["p"] == cells["below", "error"]["p"] == 0
+    assert cells["above", "valid"]["D"] + cells["below", "valid"]["D"] == F(1, 2)
+    assert sum(cell["p_hat"] for cell in cells.values()) == 1
+
+
+def test_appendix_a_patterns_and_table_refusals():
+    """Patterns are counted up to symmetry; a pattern without a valid or an error is refused."""
+    assert len(reduction.appendix_a_patterns(1, 4)) == 6
+    assert len(reduction.appendix_a_patterns(2, 3)) == 3 + 6
+    with pytest.raises(ValueError, match="prompt 1 needs at least one valid and one error"):
+        reduction.appendix_a_table([[True, False], [True, True]])
+    with pytest.raises(ValueError, match="pattern must list at least one prompt"):
+        reduction.appendix_a_table([])
+    with pytest.raises(ValueError, match="max_responses must be >= 2"):
+        reduction.appendix_a_patterns(1, 1)
+    table = reduction.appendix_a_table([[True, False], [True, False, False]], per_prompt=True)
+    assert table["ratio"] == table["mu"][0] / 1 + table["mu"][1] / 2

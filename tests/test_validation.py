@@ -153,7 +153,7 @@ INSTANCE_FUNCTIONS = [
     "iiv_distribution", "classify", "generative_error", "iiv_error", "calibration_gap", "theorem1_bound",
     "theorem1_slack_terms", "rescaled_model", "uniform_model", "question_answer_database_model",
     "grouped_softmax_optimum", "threshold_masses", "signed_calibration_gap", "calibration_gap_curve",
-    "expected_calibration_error", "cross_entropy", "printed_prompted_loss", "rescaled_loss_derivative",
+    "level_set_calibration_error", "cross_entropy", "printed_prompted_loss", "rescaled_loss_derivative",
     "printed_prompted_loss_derivative", "finite_difference_derivative", "prompted_loss_slip",
     "train_softmax", "iiv_error_steps", "expected_iiv_error", "best_threshold", "n_choices",
     "theorem4_average_bound", "theorem4_proof_terms", "poor_model_bound",
