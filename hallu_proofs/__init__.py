@@ -21,6 +21,7 @@ import importlib
 from .arbitrary_facts import (
     IDK,
     singleton_rate,
+    theorem2_bounds,
     theorem2_lower_bound,
     theorem2_sample_size,
     theorem2_upper_bound,
@@ -60,6 +61,7 @@ __all__ = [
     "cross_entropy",
     "IDK",
     "singleton_rate",
+    "theorem2_bounds",
     "theorem2_lower_bound",
     "theorem2_upper_bound",
     "theorem2_sample_size",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +56,8 @@ __all__ = [
     "missing_answer_mass",
     "singleton_rate",
     "singleton_rate_of_counts",
+    "Theorem2Bounds",
+    "theorem2_bounds",
     "theorem2_lower_bound",
     "theorem2_lower_bound_terms",
     "theorem2_sample_size",
@@ -675,6 +678,57 @@ def theorem2_sample_size(sr, min_errors, target=0.0, gamma=None) -> int:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if works(mid) else (mid, hi)
     return hi
+
+
+class Theorem2Bounds(NamedTuple):
+    """Theorem 2's two bounds on err for one training set, and whether each says anything."""
+
+    lower: float
+    upper: float
+    #: The lower bound is below 0 (it says nothing: err >= 0 always).
+    lower_vacuous: bool
+    #: The upper bound is at least 1 (it says nothing: err <= 1 always).
+    upper_vacuous: bool
+    #: The smallest N at which the lower bound exceeds 0 (None: no N does, sr - 2/min_errors - delta <= 0).
+    n_lower_informative: int | None
+    #: The smallest N at which the upper bound is below 1.
+    n_upper_informative: int
+
+
+def theorem2_bounds(sr, min_errors, max_errors, n, delta=0, gamma=None) -> Theorem2Bounds:
+    """Both bounds of Theorem 2 with what they are worth: whether each is vacuous (a lower bound
+    below 0, an upper bound of 1 or more) and the N at which it stops being so.
+
+    >>> b = theorem2_bounds(0.2, 364, 364, 10**4)
+    >>> round(b.lower, 4), b.lower_vacuous, b.n_lower_informative
+    (-0.7081, True, 326740)
+    >>> round(b.upper, 4), b.upper_vacuous, b.n_upper_informative
+    (0.3295, False, 264)
+    """
+    sr = float(check_probability(sr, "sr"))
+    delta = float(check_probability(delta, "delta"))
+    k = check_positive_int(min_errors, "min_errors")
+    big_l = check_positive_int(max_errors, "max_errors")
+    lower = theorem2_lower_bound(sr, k, n, delta=delta, gamma=gamma)
+    upper = theorem2_upper_bound(sr, big_l, n, gamma=gamma)
+    try:
+        n_lower = theorem2_sample_size(sr, k, target=delta, gamma=gamma)
+    except ValueError:  # sr - 2/min_errors <= delta: no N makes the lower bound positive
+        n_lower = None
+    return Theorem2Bounds(lower, upper, not lower > 0, not upper < 1, n_lower,
+                          _upper_informative_size(sr, big_l, gamma))
+
+
+def _upper_informative_size(sr, max_errors, gamma):
+    """The smallest N with theorem2_upper_bound(sr, max_errors, N, gamma) < 1."""
+    room = 1 - (sr - sr / (max_errors + 1))  # >= 1/(max_errors + 1) > 0
+    scale = 13.0**2 if gamma is None else 25 * math.log(5 / float(gamma))
+    n = max(1, math.floor(scale / room**2))  # the bound is below 1 iff N > scale / room^2
+    while n > 1 and theorem2_upper_bound(sr, max_errors, n - 1, gamma) < 1:
+        n -= 1  # float rounding at the boundary, either way
+    while not theorem2_upper_bound(sr, max_errors, n, gamma) < 1:
+        n += 1
+    return n
 
 
 def theorem2_symbolic_checks() -> list:

@@ -875,3 +875,33 @@ def test_count_and_model_refusals_in_full():
             call()
     inst = hp.facts_instance(facts, [0, 1], np.full((2, 4), 0.25))
     assert not inst.exact and inst.p.dtype == np.float64
+
+
+@pytest.mark.result("Theorem 2", kind="definition", functions=["theorem2_bounds"])
+def test_theorem2_bounds_say_when_they_are_vacuous():
+    """theorem2_bounds gives both bounds, flags a lower bound below 0 and an upper bound of 1 or
+    more, and the N where each starts to say something is exactly the first such N."""
+    for sr, k, big_l, gamma in [(0.2, 364, 364, None), (0.5, 10, 20, 0.05), (0.9, 3, 5, None)]:
+        for n in (10, 1000, 10**6):
+            b = hp.theorem2_bounds(sr, k, big_l, n, gamma=gamma)
+            assert b.lower == hp.theorem2_lower_bound(sr, k, n, gamma=gamma)
+            assert b.upper == hp.theorem2_upper_bound(sr, big_l, n, gamma=gamma)
+            assert b.lower_vacuous == (b.lower <= 0) and b.upper_vacuous == (b.upper >= 1)
+        n_up = b.n_upper_informative
+        assert hp.theorem2_upper_bound(sr, big_l, n_up, gamma) < 1
+        assert n_up == 1 or hp.theorem2_upper_bound(sr, big_l, n_up - 1, gamma) >= 1
+        n_low = b.n_lower_informative
+        assert hp.theorem2_lower_bound(sr, k, n_low, gamma=gamma) > 0
+        assert hp.theorem2_lower_bound(sr, k, n_low - 1, gamma=gamma) <= 0
+    with_delta = hp.theorem2_bounds(0.2, 364, 364, 10**8, delta=0.1)
+    assert with_delta.lower == pytest.approx(0.2 - 2 / 364 - (35 + 6 * math.log(1e8)) / 1e4 - 0.1,
+                                             abs=FLOAT_TOLERANCE)
+    assert hp.theorem2_lower_bound(0.2, 364, with_delta.n_lower_informative, delta=0.1) > 0
+    hopeless = hp.theorem2_bounds(0.004, 364, 364, 10**9)  # sr < 2/364: no N helps
+    assert hopeless.lower_vacuous and hopeless.n_lower_informative is None
+    for bad, message in [(dict(sr=1.5), "sr must be in"), (dict(min_errors=0), "min_errors"),
+                         (dict(max_errors=0), "max_errors"), (dict(n=0), "n must be"),
+                         (dict(delta=-0.1), "delta must be in"), (dict(gamma=0), "gamma")]:
+        args = dict(sr=0.2, min_errors=10, max_errors=10, n=100) | bad
+        with pytest.raises(ValueError, match=message):
+            hp.theorem2_bounds(**args)
