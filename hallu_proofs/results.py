@@ -52,7 +52,7 @@ import math
 import os
 import sys
 from fractions import Fraction
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 
@@ -210,6 +210,8 @@ def _boolean_vector(values, name):
     arr = as_array(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
     if arr.dtype != bool:
         if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"{name} must hold booleans (or 0 and 1), got dtype {arr.dtype}")
@@ -303,9 +305,9 @@ class GradedResults:
         """
         flags = [_boolean_vector(v, name) for v, name in
                  zip((is_correct, is_incorrect, is_not_attempted), _BOOLEAN_FIELDS)]
-        if len({f.size for f in flags}) != 1 or flags[0].size == 0:
-            raise ValueError(f"is_correct, is_incorrect, is_not_attempted must have the same non-zero "
-                             f"length, got {[f.size for f in flags]}")
+        if len({f.size for f in flags}) != 1:
+            raise ValueError(f"is_correct, is_incorrect, is_not_attempted must have the same length, "
+                             f"got {[f.size for f in flags]}")
         total = flags[0].astype(np.int8) + flags[1] + flags[2]
         bad = np.flatnonzero(total != 1)
         if bad.size:
@@ -325,8 +327,6 @@ class GradedResults:
         (1, 1, 1)
         """
         correct = _boolean_vector(correct, "correct")
-        if correct.size == 0:
-            raise ValueError("correct must not be empty")
         attempted = (np.ones(correct.size, dtype=bool) if attempted is None
                      else _boolean_vector(attempted, "attempted"))
         if attempted.shape != correct.shape:
@@ -709,23 +709,24 @@ def _lines(handle, bar):
     bar.update(done)
 
 
-def _confidence_values(values, path, lines, field="confidence"):
-    """Floats in [0, 1] from strings or JSON numbers; the first bad one is refused by line."""
-    try:
-        q = np.array(values, dtype=float)
-        ok = True
-    except (TypeError, ValueError):
-        ok = False
-    if ok and all(not isinstance(v, bool) for v in values[:1]):
-        good = np.isfinite(q) & (q >= 0) & (q <= 1)
-        if good.all() and not any(isinstance(v, bool) for v in values):
-            return q
+def _confidence_values(values, path, lines, field="confidence", text=False):
+    """Floats in [0, 1] from JSON numbers (or, with ``text``, from CSV strings); the first bad
+    value is refused by line."""
+    allowed = (str,) if text else (int, float)
+    q = None
+    if set(map(type, values)) <= set(allowed):
+        try:
+            q = np.array(values, dtype=float)
+        except ValueError:  # a string that is not a number
+            q = None
+    if q is not None and (np.isfinite(q) & (q >= 0) & (q <= 1)).all():
+        return q
     for i, v in enumerate(values):
         try:
-            if isinstance(v, bool) or (not isinstance(v, (str, Real))):
+            if type(v) not in allowed:
                 raise ValueError
             x = float(v)
-        except (TypeError, ValueError):
+        except ValueError:
             raise _bad(path, lines(i), field, f"{v!r} is not a number") from None
         if not (math.isfinite(x) and 0 <= x <= 1):
             raise _bad(path, lines(i), field, f"{v!r} is not in [0, 1]")
@@ -807,10 +808,10 @@ def _read_csv(path, progress):
         missing = header[len(rows[i])] if len(rows[i]) < len(header) else header[-1]
         raise _bad(path, lines(i), missing, f"the row has {len(rows[i])} fields, the header {len(header)}")
     columns = dict(zip(header, zip(*rows)))
-    return _from_columns(columns, path, lines, _csv_boolean, header_line=1)
+    return _from_columns(columns, path, lines, _csv_boolean, header_line=1, text=True)
 
 
-def _from_columns(columns, path, lines, parse_boolean, header_line):
+def _from_columns(columns, path, lines, parse_boolean, header_line, text=False):
     if "grade" in columns:
         codes = _codes_from_values(list(columns["grade"]), path, lines)
     elif all(name in columns for name in _BOOLEAN_FIELDS):
@@ -820,7 +821,7 @@ def _from_columns(columns, path, lines, parse_boolean, header_line):
                    + ", ".join(_BOOLEAN_FIELDS))
     confidence = None
     if "confidence" in columns:
-        confidence = _confidence_values(list(columns["confidence"]), path, lines)
+        confidence = _confidence_values(list(columns["confidence"]), path, lines, text=text)
     ids = np.array(columns["id"], dtype=object) if "id" in columns else None
     return GradedResults._from_codes(codes, confidence, ids, str(path))
 
