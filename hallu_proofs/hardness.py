@@ -37,6 +37,7 @@ __all__ = [
     "classifier_model",
     "decryption_instance",
     "key_instances",
+    "memorising_decryption_model",
     "observation2_bound",
     "observation2_derivation",
     "permutation_key_space",
@@ -137,6 +138,32 @@ def uniform_decryption_model(n_messages, idk_mass=0):
     return np.array([row] * m)  # Fractions give an object array, floats a float one
 
 
+def memorising_decryption_model(encryption, seen):
+    """The model trained on pairs (h, d(h)) that memorises them: for a ciphertext ``h`` in
+    ``seen`` it answers d(h) with probability 1; for any other it answers a uniformly random
+    message, as the keyless `uniform_decryption_model` does. Exact Fractions.
+
+    Unlike a keyless model it has seen training data drawn under the key: the seen rows leak
+    d(h). Its classifier at 1/(m - 1) is right on every seen row and says '-' on every unseen
+    one (1/m < 1/(m - 1)).
+
+    >>> memorising_decryption_model([1, 2, 0], seen=[2])[2].tolist()
+    [Fraction(0, 1), Fraction(1, 1), Fraction(0, 1), Fraction(0, 1)]
+    """
+    enc = _check_encryption(encryption)
+    m = enc.size
+    seen = as_list(seen, "seen")
+    for i, h in enumerate(seen):
+        if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 0 <= h < m:
+            raise ValueError(f"seen[{i}] must be a ciphertext 0..{m - 1}, got {h!r}")
+    table = uniform_decryption_model(m)
+    decryption = np.argsort(enc)
+    for h in set(int(h) for h in seen):
+        table[h] = Fraction(0)
+        table[h, decryption[h]] = Fraction(1)
+    return table
+
+
 def random_keyless_model(rng, n_messages, exact=True):
     """A random model table p_hat(r | h), shape (m, m + 1), drawn without looking at any key.
 
@@ -224,14 +251,16 @@ def breaking_advantage(iiv_err):
     """The advantage max(0, 1 - 2 err_iiv) of a classifier with this err_iiv.
 
     A classifier with err_iiv <= 1/2 beta-breaks the scheme exactly for beta <= 1 - 2 err_iiv;
-    one with err_iiv > 1/2 breaks it for no beta.
+    one with err_iiv > 1/2 breaks it for no beta. The zero keeps the number type of
+    ``iiv_err`` (a Fraction gives Fraction(0), a float 0.0).
 
     >>> from fractions import Fraction as F
-    >>> breaking_advantage(F(1, 8)), breaking_advantage(0.75)
-    (Fraction(3, 4), 0)
+    >>> breaking_advantage(F(1, 8)), breaking_advantage(F(3, 4)), breaking_advantage(0.75)
+    (Fraction(3, 4), Fraction(0, 1), 0.0)
     """
     check_probability(iiv_err, "iiv_err")
-    return max(0, 1 - 2 * iiv_err)
+    value = 1 - 2 * iiv_err
+    return value if value > 0 else type(value)(0)
 
 
 def observation2_bound(beta, n_messages, delta):

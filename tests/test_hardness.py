@@ -424,3 +424,32 @@ def test_check_messages_in_full():
     for message, call in cases:
         with pytest.raises((ValueError, TypeError), match="^" + re.escape(message) + "$"):
             call()
+
+
+def test_memorising_model_knows_the_seen_rows_only():
+    """A model trained on pairs (h, d(h)) of the seen ciphertexts: right on those rows, uniform
+    elsewhere; its classifier's advantage is the seen fraction, delta is 0, and it errs
+    (unseen / m)(1 - 1/m)."""
+    m, key = 6, hp.shift_key_space(6)[2]
+    for seen in ([], [0], [0, 3, 3], list(range(6))):
+        inst = hp.decryption_instance(key, hp.hardness.memorising_decryption_model(key, seen))
+        unseen = F(m - len(set(seen)), m)
+        assert hp.breaking_advantage(hp.iiv_error(inst)) == 1 - unseen
+        assert hp.calibration_gap(inst) == 0
+        assert hp.generative_error(inst) == unseen * (1 - F(1, m))
+    table = hp.hardness.memorising_decryption_model(np.array([1, 2, 0]), seen=[np.int64(0)])
+    assert table[0].tolist() == [0, 0, 1, 0] and table[1].tolist() == [F(1, 3)] * 3 + [0]
+    for bad in ([3], [-1], [True], [0.5]):
+        with pytest.raises(ValueError, match=r"seen\[0\] must be a ciphertext 0..2"):
+            hp.hardness.memorising_decryption_model([1, 2, 0], bad)
+    with pytest.raises(ValueError, match="encryption must be a permutation"):
+        hp.hardness.memorising_decryption_model([0, 0, 1], [0])
+
+
+def test_breaking_advantage_keeps_the_number_type():
+    """The advantage max(0, 1 - 2 err_iiv) is a Fraction for exact input and a float for floats,
+    also when it is 0 (review f3 D20: it was the int 0)."""
+    assert type(hp.breaking_advantage(F(3, 4))) is F and hp.breaking_advantage(F(3, 4)) == 0
+    assert type(hp.breaking_advantage(0.75)) is float and hp.breaking_advantage(0.75) == 0.0
+    assert hp.breaking_advantage(F(1, 2)) == 0 and type(hp.breaking_advantage(F(1, 2))) is F
+    assert hp.breaking_advantage(0.25) == 0.5
