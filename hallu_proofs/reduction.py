@@ -523,3 +523,58 @@ def appendix_a_steps(definitions=None) -> list:
         ("5: |x| - x >= 0 for x = p(B) - p_hat(B) (cases x >= 0 and x < 0)",
          sp.Tuple(*by_cases), all(bool(e.is_nonnegative) for e in by_cases)),
     ]
+
+
+# --------------------------------------------------------------------------- nonsense strings
+
+
+def nonsense_terms(inst: Instance, nonsense) -> dict:
+    """Theorem 1 in the paper's nonsense setting (Section 5): X = N ∪ E ∪ V with D(N) = 0.
+
+    ``inst`` holds the nonsense slots as non-valid slots and ``nonsense`` (bool, the shape of
+    ``inst.p``) marks them; the errors are then E_c = the non-valid, non-nonsense slots. With
+    K = min_c |E_c| and k = max_c |V_c| from these, err = p_hat(N ∪ E), err_iiv over D with
+    D(N) = 0, and delta = |p_hat(A) - p(A)| for A = {p_hat(r|c) > 1/K}, the paper's bound is
+    2 err_iiv - k/K - delta. Returns ``err``, ``iiv_error``, ``calibration_gap``, ``ratio`` and
+    ``bound``. (`theorem1_bound` on ``inst`` itself is the bound with nonsense relabelled as
+    errors: another valid bound.)
+
+    >>> from fractions import Fraction as F
+    >>> inst = Instance([1, 0, 0, 0], [F(2, 5), 0, F(3, 10), F(3, 10)], [True, False, False, False])
+    >>> terms = nonsense_terms(inst, [False, False, False, True])
+    >>> terms["bound"], theorem1_bound(inst)
+    (Fraction(1, 2), Fraction(-14, 15))
+    """
+    check_instance(inst)
+    mask = np.asarray(nonsense)
+    if mask.dtype != bool:
+        raise TypeError(f"nonsense must be a boolean array, got dtype {mask.dtype}")
+    mask = mask.reshape(1, -1) if mask.ndim == 1 else mask
+    if mask.shape != inst.p.shape:
+        raise ValueError(f"nonsense has shape {mask.shape}, expected {inst.p.shape}")
+    if (mask & inst.valid).any():
+        c, r = np.argwhere(mask & inst.valid)[0]
+        raise ValueError(f"nonsense marks valid response {r} of prompt {c}")
+    errors = inst.error & ~mask
+    n_errors = count_per_row(errors)
+    if (n_errors == 0).any():
+        c = int(np.flatnonzero(n_errors == 0)[0])
+        raise ValueError(f"nonsense: prompt {c} has no error left (every prompt needs one)")
+    big_k = int(n_errors.min())
+    t = inst.number(Fraction(1, big_k))
+    above = inst.p_hat > t
+    if inst.plausible is not None:
+        above = above & inst.plausible
+    exact = inst.exact
+    one = Fraction(1) if exact else 1.0
+    fp = count_per_row(above & errors)
+    if exact:
+        fp_share = np.array([Fraction(int(a), int(b)) for a, b in zip(fp, n_errors)], dtype=object)
+    else:
+        fp_share = fp / n_errors
+    p_above = _row_sums_over(inst.p, above, exact)
+    iiv = _weighted_total(inst, (fp_share + (one - p_above)) / 2)
+    delta = abs(_weighted_total(inst, _row_sums_over(inst.p_hat, above, exact) - p_above))
+    ratio = Fraction(inst.max_valid, big_k)
+    return {"err": generative_error(inst), "iiv_error": iiv, "calibration_gap": delta,
+            "ratio": ratio, "bound": 2 * iiv - ratio - delta}

@@ -420,3 +420,38 @@ def test_appendix_a_patterns_and_table_refusals():
         reduction.appendix_a_patterns(1, 1)
     table = reduction.appendix_a_table([[True, False], [True, False, False]], per_prompt=True)
     assert table["ratio"] == table["mu"][0] / 1 + table["mu"][1] / 2
+
+
+@pytest.mark.result("Theorem 1", kind="exact", functions=["reduction.nonsense_terms"])
+@given(instances(exact=True), st.randoms(use_true_random=False))
+def test_theorem1_holds_with_nonsense(inst, random):
+    """Section 5: with some non-valid slots declared nonsense (D(N) = 0, K from the errors only,
+    err = p_hat(N ∪ E)), err >= 2 err_iiv - k/K - delta still holds, exactly."""
+    nonsense = np.zeros(inst.p.shape, dtype=bool)
+    for c in range(inst.n_prompts):
+        errors = np.flatnonzero(inst.error[c]).tolist()
+        for r in random.sample(errors, random.randint(0, len(errors) - 1)):
+            nonsense[c, r] = True
+    terms = reduction.nonsense_terms(inst, nonsense)
+    assert terms["err"] == hp.generative_error(inst) >= terms["bound"]
+
+
+def test_nonsense_and_relabelling_give_two_bounds_neither_dominates():
+    """Relabelling nonsense as errors can raise the bound (0 -> 9/10) or lower it (1/2 -> -14/15)."""
+    raised = hp.Instance([1] + [0] * 10, [F(1, 20), F(1, 20)] + [F(1, 10)] * 9, [True] + [False] * 10)
+    terms = reduction.nonsense_terms(raised, [False, False] + [True] * 9)
+    assert (terms["bound"], hp.theorem1_bound(raised)) == (0, F(9, 10))
+    assert terms["err"] == hp.generative_error(raised) == F(19, 20)
+    lowered = hp.Instance([1, 0, 0, 0], [F(2, 5), 0, F(3, 10), F(3, 10)], [True, False, False, False])
+    terms = reduction.nonsense_terms(lowered, [False, False, False, True])
+    assert (terms["bound"], hp.theorem1_bound(lowered)) == (F(1, 2), F(-14, 15))
+    floats = hp.Instance([1.0, 0, 0, 0], [0.4, 0, 0.3, 0.3], [True, False, False, False])
+    assert abs(reduction.nonsense_terms(floats, [False, False, False, True])["bound"] - 0.5) < 1e-12
+    with pytest.raises(ValueError, match="nonsense marks valid response 0 of prompt 0"):
+        reduction.nonsense_terms(lowered, [True, False, False, False])
+    with pytest.raises(ValueError, match="nonsense: prompt 0 has no error left"):
+        reduction.nonsense_terms(lowered, [False, True, True, True])
+    with pytest.raises(ValueError, match=r"nonsense has shape \(1, 3\), expected \(1, 4\)"):
+        reduction.nonsense_terms(lowered, [False, False, True])
+    with pytest.raises(TypeError, match="nonsense must be a boolean array"):
+        reduction.nonsense_terms(lowered, [0, 0, 0, 1])
