@@ -24,6 +24,7 @@ KINDS = {
     "definition": "the definition, implemented as stated",
     "exact": "exact (Fraction) check on random instances",
     "property": "float property on random instances",
+    "exhaustive": "exact check on every instance up to a size",
     "symbolic": "SymPy re-derivation",
     "smt": "SMT proof for every real instance up to a size",
     "tightness": "tightness witness",
@@ -89,21 +90,22 @@ PAPER_RESULTS = (
 )
 
 #: The large sweeps: result -> (what is checked, as math; the sweep function; its arguments).
-#: Every sweep draws at least 10^6 instances (the functions' defaults).
+#: Every sweep draws at least 10^6 instances (the functions' defaults); the description is
+#: completed with the arguments the sweep runs with (`sweep_arguments`).
 SWEEPS = {
-    "Theorem 1": (r"$\err \ge 2\erriiv - \max_c|\V_c|/\min_c|\E_c| - \delta$, 3 prompts",
+    "Theorem 1": (r"$\err \ge 2\erriiv - \max_c|\V_c|/\min_c|\E_c| - \delta$, {n_prompts} prompts",
                   "theorem1_sweep", {"n_prompts": 3}),
     "Corollary 1": (r"$\err \ge 2\erriiv - |\V|/|\E| - \delta$, one prompt",
                     "theorem1_sweep", {"n_prompts": 1}),
     "Poor-model inequality": (r"$\err \ge 2\opt(\mathcal G) - \max_c|\V_c|/\min_c|\E_c| - \delta$,"
-                              " families of 3 models", "poor_model_sweep", {}),
-    "Theorem 3": (r"$\err \ge 2(1 - 1/C)\opt(\mathcal G)$, families of 3 models",
+                              " families of {family_size} models", "poor_model_sweep", {}),
+    "Theorem 3": (r"$\err \ge 2(1 - 1/C)\opt(\mathcal G)$, families of {family_size} models",
                   "theorem3_sweep", {}),
     "Theorem 4": (r"Eq. (11): $\err \ge 2(1 - 1/C)\,\mathbb E_t\erriiv(\hat f_t)$",
                   "theorem4_sweep", {}),
     "Observation 1": ("the best answer's expected score exceeds every abstention's (strict)",
                       "observation1_sweep", {}),
-    "Observation 2": (r"$\err \ge 1 - \beta - 2/(|\mathcal M| - 1) - \delta$, $|\mathcal M| = 5$",
+    "Observation 2": (r"$\err \ge 1 - \beta - 2/(|\mathcal M| - 1) - \delta$, $|\mathcal M| = {n_messages}$",
                       "observation2_sweep", {}),
     "Good-Turing bias lemma": (r"$0 \le \mathbb E[\GT] - \mathbb E[M] \le 1/N$",
                                "good_turing_bias_sweep", {}),
@@ -300,6 +302,23 @@ def step_rows(test_data: dict, tables=None) -> list:
     return rows
 
 
+def sweep_arguments(name) -> dict:
+    """The arguments the sweep of ``name`` runs with: those of `SWEEPS` over the function's
+    defaults.
+
+    >>> sweep_arguments("Theorem 1")["n_prompts"], sweep_arguments("Theorem 1")["factor"]
+    (3, 2)
+    """
+    import inspect
+
+    from . import sweeps
+
+    _, function, kwargs = SWEEPS[name]
+    defaults = {k: p.default for k, p in inspect.signature(getattr(sweeps, function)).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    return {**defaults, **kwargs}
+
+
 def run_sweeps(seed=2025) -> dict:
     """Run every large sweep of `SWEEPS` (at least 10^6 instances each) on one seeded
     generator and return their summaries."""
@@ -313,7 +332,8 @@ def run_sweeps(seed=2025) -> dict:
     out = {}
     for name, (checks, function, kwargs) in SWEEPS.items():
         start = time.perf_counter()
-        result = {"checks": checks, **getattr(sweeps, function)(rng, **kwargs)}
+        result = {"checks": checks.format(**sweep_arguments(name)),
+                  **getattr(sweeps, function)(rng, **kwargs)}
         result["smallest_exact_slack"] = str(result["smallest_exact_slack"])
         result["seconds"] = round(time.perf_counter() - start, 1)
         out[name] = result
@@ -339,27 +359,33 @@ def markdown_table(header, rows) -> str:
     return "\n".join(lines)
 
 
-#: The kinds shown as columns of the table at a glance, with their short headers.
-GLANCE_COLUMNS = {"exact": "exact", "property": "float", "symbolic": "SymPy", "smt": "SMT",
-                  "tightness": "tight", "falsification": "stronger claim false",
-                  "monte_carlo": "Monte Carlo"}
+#: The kinds shown as columns of `kinds_table`, with their short headers.
+GLANCE_COLUMNS = {"exact": "exact", "property": "float", "exhaustive": "every instance",
+                  "symbolic": "SymPy", "smt": "SMT", "tightness": "tight",
+                  "falsification": "stronger claim false", "monte_carlo": "Monte Carlo"}
 
 
 def glance_table(rows) -> str:
-    """The ledger at a glance, as a markdown table: per result, the tests of the statement
-    itself, of helpers and of bad input, then the statement's tests per kind of evidence."""
-    header = ["result", "tests of the statement", "helpers", "input checks",
-              *GLANCE_COLUMNS.values(), "examples tried"]
+    """The ledger at a glance, as a markdown table: per result (linked to its chapter), the
+    tests of the statement itself, of helpers and of bad input, and the examples tried."""
+    header = ["result", "tests of the statement", "tests of helpers", "input checks",
+              "examples tried"]
+    body = [[f"[{row['result']}]({row['chapter']}.md): {row['title']}", row["statement_tests"],
+             row["helper_tests"], row["input_checks"], f"{row['examples']:,}"] for row in rows]
+    return markdown_table(header, body)
+
+
+def kinds_table(rows) -> str:
+    """The tests of each result's statement by kind of evidence, as a markdown table ("n/a":
+    the kind does not apply, "-": no test gives it)."""
     body = []
     for row in rows:
-        cells = [f"[{row['result']}]({row['chapter']}.md): {row['title']}",
-                 row["statement_tests"], row["helper_tests"], row["input_checks"]]
+        cells = [row["result"]]
         for kind in GLANCE_COLUMNS:
             count = row["kinds"][kind]
             cells.append(count if count else "n/a" if row["evidence"][kind] else "-")
-        cells.append(f"{row['examples']:,}")
         body.append(cells)
-    return markdown_table(header, body)
+    return markdown_table(["result", *GLANCE_COLUMNS.values()], body)
 
 
 def sweep_table(sweep_data) -> str:
@@ -375,6 +401,17 @@ def sweep_table(sweep_data) -> str:
     return markdown_table(header, body)
 
 
+def readable_test(test_id) -> str:
+    """A test id as words that wrap in a table: its function's name, underscores as spaces.
+
+    >>> readable_test("tests/test_steps_hardness.py::test_observation2_step1_not_breaking[x]")
+    'observation2 step1 not breaking [x]'
+    """
+    name = test_id.split("::")[-1].removeprefix("test_")
+    name, bracket, rest = name.partition("[")
+    return name.replace("_", " ") + (f" [{rest}" if bracket else "")
+
+
 def step_table(step_row) -> str:
     """One result's proof steps as a markdown table: number, claim, kind, and its check."""
     from . import steps
@@ -382,7 +419,7 @@ def step_table(step_row) -> str:
     body = []
     for s in step_row["steps"]:
         check = (s["citation"] if s["kind"] == "cited"
-                 else ", ".join(f"`{t.split('::')[-1]}`" for t in s["tests"]))
+                 else "; ".join(readable_test(t) for t in s["tests"]))
         body.append([s["number"], s["claim"], steps.KIND_WORDS[s["kind"]], check])
     return markdown_table(["step", "claim", "kind", "checked by"], body)
 

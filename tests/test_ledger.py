@@ -2,6 +2,7 @@
 
 import ast
 import copy
+import functools
 import json
 import re
 import sys
@@ -103,10 +104,19 @@ def test_sweeps_cover_the_deterministic_inequalities(data):
     sweeps = data[1]
     assert list(sweeps) == list(ledger.SWEEPS)
     for name in ledger.SWEEPS:
-        assert sweeps[name]["checks"] == ledger.SWEEPS[name][0]
+        assert sweeps[name]["checks"] == ledger.SWEEPS[name][0].format(**ledger.sweep_arguments(name))
         assert sweeps[name]["instances"] >= 10**6
         assert sweeps[name]["violations"] == 0 and sweeps[name]["exact_violations"] == 0
         assert sweeps[name]["exact_rechecked"] == 1000
+
+
+def test_sweep_arguments_are_the_defaults_and_the_listed_ones():
+    assert ledger.sweep_arguments("Corollary 1")["n_prompts"] == 1
+    assert ledger.sweep_arguments("Poor-model inequality")["family_size"] == 3
+    assert ledger.sweep_arguments("Observation 2")["n_messages"] == 5
+    assert ledger.sweep_arguments("Good-Turing bias lemma")["n_instances"] == 10**6
+    for name in ledger.SWEEPS:
+        assert ledger.sweep_arguments(name)["n_instances"] >= 10**6
 
 
 def test_every_result_has_a_sweep_or_says_why_not():
@@ -222,6 +232,7 @@ def fake_sweeps(monkeypatch):
     calls = []
 
     def fake(name):
+        @functools.wraps(getattr(sweeps, name))  # keeps the signature and its defaults
         def run(rng, **kwargs):
             calls.append((name, rng, kwargs))
             return {"instances": len(calls), "smallest_exact_slack": F(len(calls), 7)}
@@ -251,7 +262,10 @@ def test_run_sweeps_runs_each_sweep_once_on_one_seeded_generator(fake_sweeps):
         assert summary["instances"] == i
         assert summary["smallest_exact_slack"] == str(F(i, 7))
         assert summary["seconds"] == round(0.26, 1)
-        assert summary["checks"] == ledger.SWEEPS[name][0]
+        assert summary["checks"] == ledger.SWEEPS[name][0].format(**ledger.sweep_arguments(name))
+    assert out["Theorem 1"]["checks"].endswith(", 3 prompts")
+    assert out["Theorem 3"]["checks"].endswith("families of 3 models")
+    assert out["Observation 2"]["checks"].endswith("$|\\mathcal M| = 5$")
 
 
 def test_run_sweeps_default_seed(fake_sweeps):
@@ -289,22 +303,27 @@ def table_lines(markdown):
             for i, line in enumerate(lines) if i != 1]
 
 
-def test_glance_table_has_one_row_per_result_with_its_counts(data):
-    """Per result: a link to its chapter, tests of the statement, of helpers, input checks, the
-    statement's tests per kind (n/a where a kind does not apply, - where none), examples."""
+def test_glance_tables_have_one_row_per_result_with_its_counts(data):
+    """Per result: a link to its chapter, tests of the statement, of helpers, input checks and
+    examples; then the statement's tests per kind (n/a where a kind does not apply, - where none)."""
     rows = ledger.ledger_rows(*data)
     lines = table_lines(ledger.glance_table(rows))
-    assert lines[0] == ["result", "tests of the statement", "helpers", "input checks",
-                        *ledger.GLANCE_COLUMNS.values(), "examples tried"]
+    assert lines[0] == ["result", "tests of the statement", "tests of helpers", "input checks",
+                        "examples tried"]
     assert len(lines) == len(rows) + 1
     for row, cells in zip(rows, lines[1:]):
         assert cells[0] == f"[{row['result']}]({row['chapter']}.md): {row['title']}".replace("|", "\\|")
-        assert cells[1:4] == [str(row["statement_tests"]), str(row["helper_tests"]),
-                              str(row["input_checks"])]
-        for kind, cell in zip(ledger.GLANCE_COLUMNS, cells[4:-1]):
+        assert cells[1:] == [str(row["statement_tests"]), str(row["helper_tests"]),
+                             str(row["input_checks"]), f"{row['examples']:,}"]
+    lines = table_lines(ledger.kinds_table(rows))
+    assert lines[0] == ["result", *ledger.GLANCE_COLUMNS.values()]
+    assert list(ledger.GLANCE_COLUMNS) == ["exact", "property", "exhaustive", "symbolic", "smt",
+                                           "tightness", "falsification", "monte_carlo"]
+    for row, cells in zip(rows, lines[1:]):
+        assert cells[0] == row["result"]
+        for kind, cell in zip(ledger.GLANCE_COLUMNS, cells[1:]):
             want = row["kinds"][kind] or ("n/a" if row["evidence"][kind] else "-")
             assert cell == str(want)
-        assert cells[-1] == f"{row['examples']:,}"
 
 
 def test_counts_split_statement_helpers_and_input_checks():
@@ -376,8 +395,8 @@ def test_step_rows_of_small_tables():
                                 "exact_random": 1, "cited": 1}
     lines = table_lines(ledger.step_table(rows[0]))
     assert lines == [["step", "claim", "kind", "checked by"],
-                     ["1", "err = $a$", "symbolic (SymPy)", "`test_one`"],
-                     ["2", "b", "exact random", "`test_two`, `test_one`"],
+                     ["1", "err = $a$", "symbolic (SymPy)", "one"],
+                     ["2", "b", "exact random", "two; one"],
                      ["3", "c", "cited", "Hoeffding (1963)"]]
 
 
