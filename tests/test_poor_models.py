@@ -513,12 +513,13 @@ def test_float_instances_give_floats():
 
 
 def test_theorem4_derivation_expressions():
-    """The sympy objects equal the ones written here: Pr_t[q > t] = Min(1, q), the constant
-    C/(2(C - 1)) and its inverse 2(1 - 1/C), with the same positive symbols."""
+    """The sympy objects equal the ones written here: Pr_t[q > t] = Min(1, q) for q >= 0, the
+    constant C/(2(C - 1)) and its inverse 2(1 - 1/C), with the same symbols."""
     import sympy as sp
 
     d = hp.theorem4_derivation()
-    c, q = sp.symbols("C q", positive=True)
+    c = sp.Symbol("C", positive=True)
+    q = sp.Symbol("q", nonnegative=True)
     assert d["probability_above"] == sp.Min(1, q)
     assert sp.simplify(d["constant"] - c / (2 * (c - 1))) == 0 and d["constant"].free_symbols == {c}
     assert sp.simplify(d["inverse"] - 2 * (1 - 1 / c)) == 0
