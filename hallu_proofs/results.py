@@ -47,6 +47,8 @@ field):
 from __future__ import annotations
 
 import csv
+import gc
+import itertools
 import json
 import math
 import os
@@ -90,8 +92,8 @@ _BOOLEAN_FIELDS = ("is_correct", "is_incorrect", "is_not_attempted")
 _CSV_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 _INSPECT_GRADES = {"C": 0, "I": 1, "N": 2}
 _LM_EVAL_METRICS = ("acc", "exact_match")
-#: Rows read between two updates of the progress bar.
-_PROGRESS_ROWS = 1 << 16
+#: Characters read between two updates of the progress bar.
+_PROGRESS_CHARS = 1 << 20
 
 
 # --------------------------------------------------------------------------- intervals
@@ -175,6 +177,12 @@ def _targets(targets):
         if not 0 <= t < 1:
             raise ValueError(f"targets must be in [0, 1), got {t!r}")
     return ts
+
+
+def _float_at_most(x):
+    """The largest float <= x: for a float q, q <= x exactly when q <= this float."""
+    y = float(x)
+    return y if Fraction(y) <= x else float(np.nextafter(y, -np.inf))
 
 
 def _frozen(arr):
@@ -465,6 +473,8 @@ class GradedResults:
         if self.confidence is None:
             raise ValueError(f"{self._name()} have no confidences")
         tau = check_probability(threshold, "threshold")
+        if self.confidence.dtype != object:
+            tau = _float_at_most(tau)  # the same comparisons, without one Fraction per question
         codes = np.where(self.attempted & (self.confidence <= tau), _NOT_ATTEMPTED, self.codes)
         return GradedResults._from_codes(codes.astype(np.int8), self.confidence, self.ids, self.source)
 
@@ -695,18 +705,33 @@ def _progress(path, progress):
 
 
 def _lines(handle, bar):
-    """The lines of an open text file, updating ``bar`` every few thousand lines."""
+    """The lines of an open text file; with a bar, read in blocks of about a megabyte and
+    counted per block (the progress is in characters, bytes for ASCII files)."""
     if bar is None:
-        yield from handle
-        return
-    done = 0
-    for i, line in enumerate(handle, 1):
-        done += len(line)
-        if i % _PROGRESS_ROWS == 0:
-            bar.update(done)
-            done = 0
-        yield line
-    bar.update(done)
+        return handle
+
+    def blocks():
+        while True:
+            block = handle.readlines(_PROGRESS_CHARS)
+            if not block:
+                return
+            bar.update(sum(map(len, block)))
+            yield block
+
+    return itertools.chain.from_iterable(blocks())
+
+
+class _GarbageCollectionPaused:
+    """Pause the cyclic garbage collector while a million small rows are built (it would scan
+    them again and again, finding no cycle), and restore its state afterwards."""
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
+            gc.enable()
 
 
 def _confidence_values(values, path, lines, field="confidence", text=False):
@@ -780,7 +805,7 @@ def _json_boolean(value):
 def _read_csv(path, progress):
     bar = _progress(path, progress)
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8") as handle, _GarbageCollectionPaused():
             reader = csv.reader(_lines(handle, bar))
             header = next(reader, None)
             if header is None:
@@ -807,7 +832,8 @@ def _read_csv(path, progress):
         i = next(i for i, r in enumerate(rows) if len(r) != len(header))
         missing = header[len(rows[i])] if len(rows[i]) < len(header) else header[-1]
         raise _bad(path, lines(i), missing, f"the row has {len(rows[i])} fields, the header {len(header)}")
-    columns = dict(zip(header, zip(*rows)))
+    used = [name for name in ("grade", *_BOOLEAN_FIELDS, "confidence", "id") if name in header]
+    columns = {name: [row[header.index(name)] for row in rows] for name in used}
     return _from_columns(columns, path, lines, _csv_boolean, header_line=1, text=True)
 
 
@@ -832,7 +858,7 @@ def _json_records(path, progress):
     numbers, records = [], []
     loads = json.loads
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle, _GarbageCollectionPaused():
             for number, line in enumerate(_lines(handle, bar), 1):
                 if not line.strip():
                     continue

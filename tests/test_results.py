@@ -468,12 +468,12 @@ def test_large_jsonl_is_peeked_not_read_twice(tmp_path):
 
 
 def test_progress_bar_goes_to_stderr(tmp_path, capsys):
-    path = write(tmp_path, "a.csv", "grade\n" + "A\n" * (R._PROGRESS_ROWS + 5))
+    path = write(tmp_path, "a.csv", "grade\n" + "A\n" * (R._PROGRESS_CHARS // 2 + 5))
     bar = R._progress(path, True)
     assert bar is not None and bar.total == path.stat().st_size
     bar.close()
     assert R._progress(path, False) is None
-    assert hp.read_results(path, progress=True).n == R._PROGRESS_ROWS + 5
+    assert hp.read_results(path, progress=True).n == R._PROGRESS_CHARS // 2 + 5
     assert capsys.readouterr().out == ""
 
 
@@ -657,3 +657,15 @@ def test_shipped_examples_hold_what_the_generator_draws(tmp_path):
     for name in ("results.csv", "results.jsonl", "lm_eval_samples.jsonl", "facts.csv"):
         assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
     assert hp.read_results(tmp_path / "results.eval").codes.tolist() == grades.tolist()
+
+
+def test_float_thresholds_compare_as_the_exact_number():
+    """A float confidence just above 1/3 in floats stays answered at tau = 1/3 exactly, and
+    float(1/10), which is above 1/10, abstains at tau = float(1/10) but answers at tau = 1/10."""
+    third = float(F(1, 3))  # below 1/3
+    assert F(third) < F(1, 3)
+    results = hp.GradedResults(["A", "A"], confidence=[third, 0.1])
+    assert results.thresholded(F(1, 3)).codes.tolist() == [2, 2]
+    assert F(0.1) > F(1, 10)
+    assert results.thresholded(F(1, 10)).codes.tolist() == [0, 0]
+    assert results.thresholded(0.1).codes.tolist() == [0, 2]
