@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 #: What a test can establish about a result.
@@ -345,6 +347,16 @@ def _cell(text):
     return str(text).replace("|", r"\|").replace("\n", " ")
 
 
+def plain(text) -> str:
+    r"""Text shown as written in markdown: the characters markdown and MyST read as markup
+    (emphasis, code, math, roles, links, tables) are escaped.
+
+    >>> print(plain("a_b * $x$ {role}`y`"))
+    a\_b \* \$x\$ \{role\}\`y\`
+    """
+    return re.sub(r"([\\`*_{}\[\]<>$|#~])", r"\\\1", str(text))
+
+
 def markdown_table(header, rows) -> str:
     r"""A markdown (MyST) table: rendered as a table in HTML and in LaTeX alike.
 
@@ -390,15 +402,30 @@ def kinds_table(rows) -> str:
 
 def sweep_table(sweep_data) -> str:
     """The large sweeps, one line each: what is checked, instances, violations in floats and in
-    the exact re-check, and the smallest exact slack; then the results without a sweep."""
-    header = ["result", "claim swept", "instances", "float violations", "exact re-checks",
-              "exact violations", "smallest exact slack"]
-    body = [[name, sweep["checks"], f"{sweep['instances']:,}", sweep["violations"],
-             f"{sweep['exact_rechecked']:,}", sweep["exact_violations"],
-             f"${sweep['smallest_exact_slack']}$"] for name, sweep in sweep_data.items()]
-    body += [[r.name, f"no sweep: {r.no_sweep}", "-", "-", "-", "-", "-"]
-             for r in PAPER_RESULTS if r.name not in sweep_data]
+    the exact re-check of the tightest instances, and the smallest exact slack."""
+    header = ["result", "claim swept", "instances", "violations (float; exact)",
+              "smallest exact slack"]
+    body = [[name, sweep["checks"], f"{sweep['instances']:,}",
+             f"{sweep['violations']}; {sweep['exact_violations']}",
+             short_fraction(sweep["smallest_exact_slack"])] for name, sweep in sweep_data.items()]
     return markdown_table(header, body)
+
+
+def short_fraction(text) -> str:
+    """An exact number for a narrow column: as math when short, else rounded and marked so.
+
+    >>> short_fraction("1/25"), short_fraction("2319553/17171700")
+    ('$1/25$', '$\\approx 0.1351$')
+    """
+    if len(text) <= 9:
+        return f"${text}$"
+    return f"$\\approx {float(Fraction(text)):.4f}$"
+
+
+def no_sweep_table(sweep_data) -> str:
+    """The results of the paper without a sweep, and why none applies."""
+    return markdown_table(["result", "why no sweep applies"],
+                          [[r.name, r.no_sweep] for r in PAPER_RESULTS if r.name not in sweep_data])
 
 
 def readable_test(test_id) -> str:

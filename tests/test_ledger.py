@@ -342,16 +342,20 @@ def test_counts_split_statement_helpers_and_input_checks():
     assert row["kinds"]["helper"] == 3 and row["tests"] == 6
 
 
-def test_sweep_table_lists_every_sweep_then_the_results_without_one():
-    sweep_data = {"Theorem 1": {"checks": "a | b", "instances": 10**6, "violations": 0,
-                                "exact_rechecked": 1000, "exact_violations": 0,
-                                "smallest_exact_slack": "1/25"}}
+def test_sweep_tables_list_every_sweep_and_the_results_without_one():
+    sweep_data = {"Theorem 1": {"checks": "a | b", "instances": 10**6, "violations": 2,
+                                "exact_rechecked": 1000, "exact_violations": 1,
+                                "smallest_exact_slack": "-1/25"}}
     lines = table_lines(ledger.sweep_table(sweep_data))
-    assert lines[0][:3] == ["result", "claim swept", "instances"]
-    assert lines[1] == ["Theorem 1", "a \\| b", "1,000,000", "0", "1,000", "0", "$1/25$"]
+    assert lines == [["result", "claim swept", "instances", "violations (float; exact)",
+                      "smallest exact slack"],
+                     ["Theorem 1", "a \\| b", "1,000,000", "2; 1", "$-1/25$"]]
+    assert ledger.short_fraction("-1234567/89") == "$\\approx -13871.5393$"
+    assert ledger.short_fraction("123456789") == "$123456789$"
+    lines = table_lines(ledger.no_sweep_table(sweep_data))
     without = [r for r in ledger.PAPER_RESULTS if r.name != "Theorem 1"]
-    assert [cells[0] for cells in lines[2:]] == [r.name for r in without]
-    assert lines[2] == ["Definition 1", f"no sweep: {without[0].no_sweep}", *["-"] * 5]
+    assert lines[0] == ["result", "why no sweep applies"]
+    assert lines[1:] == [[r.name, r.no_sweep] for r in without]
 
 
 def test_markdown_table_escapes_bars_and_newlines():
@@ -641,3 +645,11 @@ def test_mutation_summary_counts_every_line_exactly():
     assert summary["equivalent_reasons"]["hallu_proofs.a.x_f__mutmut_3"] == "a reason\twith a tab"
     empty = ledger.mutation_summary([], [])["total"]
     assert (empty["mutants"], empty["score"], empty["score_without_equivalents"]) == (0, 1.0, 1.0)
+
+
+def test_plain_escapes_every_markup_character():
+    """Each character markdown or MyST reads as markup gets a backslash; others are kept."""
+    for char in "\\`*_{}[]<>$|#~":
+        assert ledger.plain(f"a{char}b") == f"a\\{char}b"
+    assert ledger.plain("err >= 2 opt(G) - 1/2.") == "err \\>= 2 opt(G) - 1/2."
+    assert ledger.plain(3) == "3"
