@@ -7,8 +7,8 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from scipy import stats
+from tolerance import FLOAT_TOLERANCE
 
 from hallu_proofs import Instance, good_turing, singleton_rate
 from hallu_proofs.monofacts import (
@@ -24,7 +24,6 @@ from hallu_proofs.monofacts import (
 )
 from hallu_proofs.poor_models import NGramModel
 from hallu_proofs.strategies import instances
-from tolerance import FLOAT_TOLERANCE
 
 
 def rng(seed=0):
