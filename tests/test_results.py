@@ -669,3 +669,22 @@ def test_float_thresholds_compare_as_the_exact_number():
     assert F(0.1) > F(1, 10)
     assert results.thresholded(F(1, 10)).codes.tolist() == [0, 0]
     assert results.thresholded(0.1).codes.tolist() == [0, 2]
+
+
+def test_bootstrap_interval_arguments():
+    """level, n_boot and rng of the helper itself: a wider level gives a wider interval, the
+    draws are as many as n_boot (one statistic call each), the seed fixes the result."""
+    calls = []
+
+    def share(a, b):
+        calls.append(1)
+        return a / (a + b)
+
+    lo90, hi90 = R.bootstrap_interval([300, 700], share, level=0.9, n_boot=500, rng=2)
+    assert len(calls) == 500
+    lo99, hi99 = R.bootstrap_interval([300, 700], share, level=0.99, n_boot=500, rng=2)
+    assert lo99 <= lo90 < 0.3 < hi90 <= hi99
+    assert R.bootstrap_interval([300, 700], share, 0.9, 500, 2) == (lo90, hi90)
+    assert R.bootstrap_interval([300, 700], share, 0.9, 500, np.random.default_rng(2)) == (lo90, hi90)
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\), got 0"):
+        R.bootstrap_interval([1, 1], share, level=0)
