@@ -493,17 +493,26 @@ class GradedResults:
         >>> GradedResults(["A", "B", "A", "B"], confidence=[0.9, 0.8, 0.6, 0.3]).best_threshold(F(1, 2))
         (0.3, Fraction(1, 4))
         """
-        s = grading.penalty(t)
+        grading.penalty(t)  # checks t
+        return self._best_threshold(t, *self._sorted_answers())
+
+    def _sorted_answers(self):
+        """The confidences of the attempted questions in increasing order, and whether each of
+        those answers is right."""
         q, right = self._answered_confidences()
-        if q.size == 0:
-            return 0.0, self.score(t)
         order = np.argsort(q, kind="stable")
-        qs = q[order]
+        return q[order], right[order]
+
+    def _best_threshold(self, t, qs, right):
+        """`best_threshold` from the sorted answers (so that many targets share one sort)."""
+        s = grading.penalty(t)
+        if qs.size == 0:
+            return 0.0, self.score(t)
         exact = isinstance(s, Fraction) and max(s.numerator, s.denominator) < 1 << 20
         if exact:  # scores times denominator, in integers
-            value = np.where(right[order], s.denominator, -s.numerator).astype(np.int64)
+            value = np.where(right, s.denominator, -s.numerator).astype(np.int64)
         else:
-            value = np.where(right[order], 1.0, -float(s))
+            value = np.where(right, 1.0, -float(s))
         suffix = np.concatenate([np.cumsum(value[::-1])[::-1], np.zeros(1, dtype=value.dtype)])
         last = np.flatnonzero(np.r_[qs[1:] != qs[:-1], True])  # the last of each run of equals
         taus, totals = qs[last], suffix[last + 1]
@@ -523,7 +532,7 @@ class GradedResults:
         """Scores against the confidence target: for each t in ``targets``, ``"graded"`` is
         ``score(t)`` of the results as they are, and (with confidences) ``"thresholded"`` the
         score of answering only when the confidence exceeds t, and ``"best"`` the score at
-        ``best_threshold(t)``. Floats; one sort for ``"thresholded"``.
+        ``best_threshold(t)``. Floats; one sort for all the targets.
 
         >>> curve = GradedResults(["A", "B", "C"], confidence=[0.9, 0.4, 0.1]).target_curve([0, 0.5])
         >>> curve["graded"].round(3).tolist(), curve["thresholded"].round(3).tolist()
@@ -542,7 +551,8 @@ class GradedResults:
                     for c, w, a, t in zip(audit["correct"], audit["wrong"], abstained, ts)])
             else:
                 curve["thresholded"] = curve["graded"].copy()
-            curve["best"] = np.array([float(self.best_threshold(t)[1]) for t in ts])
+            answers = self._sorted_answers()  # one sort for every target
+            curve["best"] = np.array([float(self._best_threshold(t, *answers)[1]) for t in ts])
         return curve
 
     def risk_coverage(self):
