@@ -412,10 +412,10 @@ def sweep_table(sweep_data) -> str:
 
 
 def short_fraction(text) -> str:
-    """An exact number for a narrow column: as math when short, else rounded and marked so.
+    r"""An exact number for a narrow column: as math when short, else rounded and marked so.
 
-    >>> short_fraction("1/25"), short_fraction("2319553/17171700")
-    ('$1/25$', '$\\approx 0.1351$')
+    >>> print(short_fraction("1/25"), short_fraction("2319553/17171700"))
+    $1/25$ $\approx 0.1351$
     """
     if len(text) <= 9:
         return f"${text}$"
