@@ -139,8 +139,8 @@ _MACHINERY = {
 }
 _MODULE_OF = {name: module for module, names in _MACHINERY.items() for name in names}
 _SUBMODULES = ("arbitrary_facts", "calibration", "grading", "hardness", "instances", "ledger",
-               "poor_models", "post_training", "reduction", "smt", "steps", "strategies", "sweeps",
-               "unseen_mass", "validation")
+               "monofacts", "poor_models", "post_training", "reduction", "smt", "steps",
+               "strategies", "sweeps", "unseen_mass", "validation")
 
 
 def __getattr__(name):

@@ -264,8 +264,9 @@ def monofact_experiment(shape, seed, n_facts=2000, n_responses=20, n=5000, smoot
     to its upweighted version; measure both.
 
     Returns ``{"monofact_rate": sr, "plain": {...}, "upweighted": {...}}``, each inner dict with
-    ``hallucination`` (err), ``delta``, ``signed_delta``, ``kl`` (`binned_kl`), ``accuracy``
-    (`prompted_accuracy`) and ``facts_below`` (p(V \\ A)). The seed fixes everything.
+    ``hallucination`` (err), ``delta``, ``kl`` (`binned_kl`), ``accuracy`` (`prompted_accuracy`)
+    and the terms ``facts_below``, ``model_facts_below``, ``errors_above``, ``signed_delta`` of
+    `hallucination_decomposition`. The seed fixes everything.
 
     >>> run = monofact_experiment(1.0, 0, n_facts=300, n=500)
     >>> bool(run["upweighted"]["hallucination"] < run["plain"]["hallucination"])
@@ -289,6 +290,8 @@ def monofact_experiment(shape, seed, n_facts=2000, n_responses=20, n=5000, smoot
             "delta": parts["delta"],
             "signed_delta": parts["signed_delta"],
             "facts_below": parts["facts_below"],
+            "model_facts_below": parts["model_facts_below"],
+            "errors_above": parts["errors_above"],
             "kl": binned_kl(inst),
             "accuracy": prompted_accuracy(freq, answers, p_hat),
         }
