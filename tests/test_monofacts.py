@@ -32,6 +32,7 @@ def rng(seed=0):
 
 # --------------------------------------------------------------------------- the identity
 
+@pytest.mark.result("Hallucination accounting identity", kind="exact", functions=["hallucination_decomposition"])
 @given(instances(exact=True))
 def test_decomposition_is_exact(inst):
     """err = p(V \\ A) - p_hat(V \\ A) + p_hat(E & A) - (p_hat(A) - p(A)), exactly (Fractions),
@@ -41,12 +42,14 @@ def test_decomposition_is_exact(inst):
     assert abs(parts["signed_delta"]) == parts["delta"]
 
 
+@pytest.mark.result("Hallucination accounting identity", kind="property", functions=["hallucination_decomposition"])
 @given(instances(exact=False))
 def test_decomposition_floats(inst):
     parts = hallucination_decomposition(inst)
     assert math.isclose(parts["err"], parts["identity"], abs_tol=FLOAT_TOLERANCE)
 
 
+@pytest.mark.result("Hallucination accounting identity", kind="falsification", functions=["hallucination_decomposition"])
 def test_decomposition_falsified_without_the_delta_term():
     """Falsified stronger claim: err >= p(V \\ A) - p_hat(V \\ A) (the bound without delta).
     An overconfident model on the facts it knows hallucinates less than that."""
@@ -55,6 +58,27 @@ def test_decomposition_falsified_without_the_delta_term():
     parts = hallucination_decomposition(inst)
     assert parts["err"] < parts["facts_below"] - parts["model_facts_below"]
     assert parts["signed_delta"] > 0
+
+
+@pytest.mark.result("Hallucination accounting identity", kind="exact",
+                    functions=["hallucination_decomposition"])
+@given(instances(exact=True, single_prompt=True))
+def test_decomposition_step5_inequality(inst):
+    """Step 5: p_hat(V \\ A) <= |V|/|E|, hence err >= p(V \\ A) - |V|/|E| - delta (exact)."""
+    parts = hallucination_decomposition(inst)
+    ratio = F(int(inst.n_valid[0]), int(inst.n_errors[0]))
+    assert parts["model_facts_below"] <= ratio
+    assert parts["err"] >= parts["facts_below"] - ratio - parts["delta"]
+
+
+@pytest.mark.result("Hallucination accounting identity", kind="tightness",
+                    functions=["hallucination_decomposition"])
+def test_decomposition_step5_is_tight():
+    """Every valid slot at the threshold, no error above it, no gap: equality (exercise)."""
+    inst = Instance([[F(1, 2), F(1, 2), 0, 0]], [[F(1, 2), F(1, 2), 0, 0]],
+                    [[True, True, False, False]])
+    parts = hallucination_decomposition(inst)
+    assert parts["err"] == parts["facts_below"] - F(2, 2) - parts["delta"] == 0
 
 
 # --------------------------------------------------------------------------- the generator

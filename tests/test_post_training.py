@@ -117,6 +117,7 @@ def test_grader_bad_input():
 
 # --------------------------------------------------------------------------- exact dynamics
 
+@pytest.mark.result("Natural-gradient step", kind="property", functions=["exact_natural_step"])
 @given(confidence_sets, st.sampled_from(TARGETS), st.floats(-5, 5), st.floats(-20, 20))
 def test_exact_natural_step_is_constant(qs, t, a, b):
     """F^-1 grad J = (-P, 1 + P) at every parameter (a, b): the reward is linear in q."""
@@ -126,6 +127,7 @@ def test_exact_natural_step_is_constant(qs, t, a, b):
     assert np.allclose(step, [-p, 1 + p], rtol=1e-6, atol=1e-6 * (1 + p))
 
 
+@pytest.mark.result("Natural-gradient step", kind="property", functions=["post_train"])
 @given(confidence_sets, st.floats(0.05, 0.95), st.integers(1, 60), st.booleans())
 def test_binary_post_training_never_increases_abstention(qs, answer_rate, steps, natural):
     """Exact-gradient dynamics under binary grading, natural or plain: at every step the
@@ -141,6 +143,7 @@ def test_binary_post_training_never_increases_abstention(qs, answer_rate, steps,
     assert run.history["abstention"][-1] < run.history["abstention"][0]
 
 
+@pytest.mark.result("Natural-gradient step", kind="falsification", functions=["post_train"])
 def test_sampled_binary_steps_can_increase_abstention():
     """Falsified stronger claim: "in expectation" is needed. With sampled rewards some single
     steps of binary post-training do raise the abstention rate (the noise of REINFORCE), though
@@ -151,6 +154,7 @@ def test_sampled_binary_steps_can_increase_abstention():
     assert run.history["abstention"][-1] < run.history["abstention"][0]
 
 
+@pytest.mark.result("Natural-gradient step", kind="falsification", functions=["post_train"])
 def test_vanilla_gradient_stalls_at_high_targets():
     """With the plain gradient a target of 0.9 drives the policy to always abstain (b < 0):
     the natural gradient is what makes the threshold learnable from this start."""
@@ -162,6 +166,7 @@ def test_vanilla_gradient_stalls_at_high_targets():
     assert abs(natural.threshold - 0.9) < 0.05
 
 
+@pytest.mark.result("Natural-gradient step", kind="property", functions=["post_train"])
 @given(confidence_sets, st.sampled_from(TARGETS[1:]), st.floats(0.05, 0.95),
        st.integers(5, 200), st.floats(1, 40))
 def test_target_post_training_converges_to_answer_iff_above_target(qs, t, answer_rate, steps,
@@ -187,6 +192,7 @@ def test_target_post_training_converges_to_answer_iff_above_target(qs, t, answer
         assert np.array_equal(decided, q[far] > float(t))
 
 
+@pytest.mark.result("Natural-gradient step", kind="tightness", functions=["post_train"])
 def test_target_convergence_band_is_tight():
     """At distance less than the band the rule can still be wrong: a confidence just above t
     is refused when the policy starts at answer_rate < 1/2."""
@@ -199,8 +205,49 @@ def test_target_convergence_band_is_tight():
     assert run.answer_probability(t + 1.5 * band) > 0.5
 
 
+@pytest.mark.result("Natural-gradient step", kind="property", functions=["post_train"])
+@given(confidence_sets, st.floats(-4, 4), st.floats(-10, 10))
+def test_natural_step1_gradient_formula(qs, a, b):
+    """Step 1: grad J = mean_i w_i r_i (1, q_i), against central differences of J."""
+    q = np.asarray(qs)
+    grader = confidence_target_grader(0.75)
+    reward = grader.expected_reward(q)
+    phi = np.stack([np.ones_like(q), q], axis=1)
+
+    def objective(theta):
+        return np.mean(reward / (1 + np.exp(-phi @ theta)))
+
+    theta = np.array([a, b])
+    pi = 1 / (1 + np.exp(-phi @ theta))
+    formula = phi.T @ (pi * (1 - pi) * reward) / q.size
+    h = 1e-6
+    numeric = [(objective(theta + h * e) - objective(theta - h * e)) / (2 * h) for e in np.eye(2)]
+    assert np.allclose(numeric, formula, atol=1e-6)
+
+
+@pytest.mark.result("Natural-gradient step", kind="property", functions=["exact_natural_step"])
+@given(confidence_sets, st.floats(-4, 4), st.floats(-10, 10))
+def test_natural_steps2_3_fisher_and_least_squares(qs, a, b):
+    """Steps 2-3: F = E[(A - pi)^2 (1, q)(1, q)^T] exactly over A, and F^-1 grad J is the
+    weighted least-squares fit of the reward on (1, q) that exact_natural_step returns."""
+    q = np.asarray(qs)
+    grader = confidence_target_grader(0.5)
+    phi = np.stack([np.ones_like(q), q], axis=1)
+    pi = 1 / (1 + np.exp(-phi @ np.array([a, b])))
+    w = pi * (1 - pi)
+    fisher = phi.T @ (w[:, None] * phi) / q.size
+    outer = phi[:, :, None] * phi[:, None, :]
+    expected = sum((prob * (act - pi) ** 2)[:, None, None] * outer
+                   for act, prob in ((1, pi), (0, 1 - pi))).mean(axis=0)
+    assert np.allclose(expected, fisher, atol=FLOAT_TOLERANCE)
+    gradient = phi.T @ (w * grader.expected_reward(q)) / q.size
+    fit = exact_natural_step(q, grader, (a, b))
+    assert np.allclose(fisher @ fit, gradient, atol=1e-9)
+
+
 # --------------------------------------------------------------------------- sampled runs
 
+@pytest.mark.result("Natural-gradient step", kind="monte_carlo", functions=["post_train"])
 def test_reinforce_step_is_unbiased():
     """The mean of 4000 independent one-step REINFORCE estimates (vanilla, the raw gradient)
     matches the exact gradient: z-test per coordinate at 1e-4 significance."""
@@ -217,6 +264,7 @@ def test_reinforce_step_is_unbiased():
     assert np.all(np.abs(z) < stats.norm.isf(0.5e-4))
 
 
+@pytest.mark.result("Natural-gradient step", kind="monte_carlo", functions=["post_train"])
 def test_sampled_threshold_within_tolerance():
     """Over 20 seeds, |threshold - t| <= threshold_tolerance(z=3) fails at most as often as a
     binomial test allows (per-run failure probability 2(1 - Phi(3)) = 0.0027, level 1%)."""
