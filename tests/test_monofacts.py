@@ -32,7 +32,8 @@ def rng(seed=0):
 
 # --------------------------------------------------------------------------- the identity
 
-@pytest.mark.result("Hallucination accounting identity", kind="exact", functions=["hallucination_decomposition"])
+@pytest.mark.result("Hallucination accounting identity", kind="exact",
+                    functions=["hallucination_decomposition"])
 @given(instances(exact=True))
 def test_decomposition_is_exact(inst):
     """err = p(V \\ A) - p_hat(V \\ A) + p_hat(E & A) - (p_hat(A) - p(A)), exactly (Fractions),
@@ -42,14 +43,16 @@ def test_decomposition_is_exact(inst):
     assert abs(parts["signed_delta"]) == parts["delta"]
 
 
-@pytest.mark.result("Hallucination accounting identity", kind="property", functions=["hallucination_decomposition"])
+@pytest.mark.result("Hallucination accounting identity", kind="property",
+                    functions=["hallucination_decomposition"])
 @given(instances(exact=False))
 def test_decomposition_floats(inst):
     parts = hallucination_decomposition(inst)
     assert math.isclose(parts["err"], parts["identity"], abs_tol=FLOAT_TOLERANCE)
 
 
-@pytest.mark.result("Hallucination accounting identity", kind="falsification", functions=["hallucination_decomposition"])
+@pytest.mark.result("Hallucination accounting identity", kind="falsification",
+                    functions=["hallucination_decomposition"])
 def test_decomposition_falsified_without_the_delta_term():
     """Falsified stronger claim: err >= p(V \\ A) - p_hat(V \\ A) (the bound without delta).
     An overconfident model on the facts it knows hallucinates less than that."""
