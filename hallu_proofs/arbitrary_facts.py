@@ -64,6 +64,7 @@ __all__ = [
     "theorem2_symbolic_checks",
     "theorem2_upper_bound",
     "unanswered_prompts",
+    "uniform_singleton_moments",
 ]
 
 #: The integer code of the IDK ("I don't know") response in training data.
@@ -729,6 +730,28 @@ def _upper_informative_size(sr, max_errors, gamma):
     while not theorem2_upper_bound(sr, max_errors, n, gamma) < 1:
         n += 1
     return n
+
+
+def uniform_singleton_moments(n, m):
+    """Exact mean and variance of the number S of singletons of N uniform draws over m values.
+
+    In the Arbitrary Facts model with mu uniform over m prompts and every alpha_c = 1, S is the
+    number of singleton prompts, so sr = S / N. With q_j = (1 - j/m) (the chance that a draw
+    avoids j given values), E[S] = N q_1^(N-1) and E[S(S-1)] = (1 - 1/m) N (N-1) q_2^(N-2).
+    Returns two Fractions; the cost is that of the two powers (exact, large numbers for large N).
+
+    >>> uniform_singleton_moments(2, 2)
+    (Fraction(1, 1), Fraction(1, 1))
+    >>> uniform_singleton_moments(3, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: m must be >= 2, got 1
+    """
+    n = check_positive_int(n, "n")
+    m = check_positive_int(m, "m", minimum=2)
+    mean = n * Fraction(m - 1, m) ** (n - 1)
+    pairs = Fraction(m - 1, m) * n * (n - 1) * Fraction(m - 2, m) ** max(n - 2, 0)
+    return mean, pairs + mean - mean**2
 
 
 def theorem2_symbolic_checks() -> list:

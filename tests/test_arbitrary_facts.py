@@ -905,3 +905,29 @@ def test_theorem2_bounds_say_when_they_are_vacuous():
         args = dict(sr=0.2, min_errors=10, max_errors=10, n=100) | bad
         with pytest.raises(ValueError, match=message):
             hp.theorem2_bounds(**args)
+
+
+@pytest.mark.result("Lemma 2", kind="exact", functions=["uniform_singleton_moments"])
+def test_uniform_singleton_moments_by_enumeration():
+    """Mean and variance of the singleton count agree with all m^N allocations (exact)."""
+    import itertools
+
+    for n, m in [(1, 2), (2, 3), (3, 3), (4, 2), (4, 4), (5, 3)]:
+        counts = [sum(1 for x in s if s.count(x) == 1)
+                  for s in itertools.product(range(m), repeat=n)]
+        mean = F(sum(counts), m**n)
+        var = F(sum(k * k for k in counts), m**n) - mean**2
+        assert hp.arbitrary_facts.uniform_singleton_moments(n, m) == (mean, var)
+
+
+@pytest.mark.result("Lemma 2", kind="validation", functions=["uniform_singleton_moments"])
+def test_uniform_singleton_moments_refuses_bad_input():
+    """n and m are integers, n >= 1 and m >= 2, each refused by name."""
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        hp.arbitrary_facts.uniform_singleton_moments(0, 3)
+    with pytest.raises(ValueError, match="m must be >= 2, got 1"):
+        hp.arbitrary_facts.uniform_singleton_moments(3, 1)
+    with pytest.raises(TypeError, match="m must be an integer, got float"):
+        hp.arbitrary_facts.uniform_singleton_moments(3, 2.0)
+    with pytest.raises(TypeError, match="n must be an integer, got bool"):
+        hp.arbitrary_facts.uniform_singleton_moments(True, 2)

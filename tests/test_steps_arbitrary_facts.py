@@ -292,15 +292,9 @@ def test_lemma2_zeta_hoeffding_and_budget():
     assert gamma / 3 + gamma / 6 != gamma / 3 + gamma / 3
 
 
-def singleton_moments(n, m):
-    """Exact E[S] and Var[S] of the number S of singletons of N uniform draws over m values."""
-    mean = n * Fraction(m - 1, m) ** (n - 1)
-    pairs = Fraction(m - 1, m) * n * (n - 1) * Fraction(m - 2, m) ** max(n - 2, 0)  # E[S(S-1)]
-    return mean, pairs + mean - mean**2
-
-
 @pytest.mark.result("Lemma 2", "Theorem 2", kind=("exact", "falsification"),
-                    functions=["facts_instance", "iiv_error", "generative_error", "calibration_gap"])
+                    functions=["facts_instance", "iiv_error", "generative_error", "calibration_gap",
+                               "uniform_singleton_moments"])
 def test_lemma2_and_theorem2_fail_for_fixed_facts():
     """With the facts fixed, the learner that outputs p (facts hard-coded) has err_iiv = err =
     delta = 0, so Lemma 2 at gamma = 1/2 would need sr <= 6 ln(3N/gamma)/sqrt N < 0.67 with
@@ -316,20 +310,11 @@ def test_lemma2_and_theorem2_fail_for_fixed_facts():
     cut = Fraction(67, 100)
     assert bool(6 * sp.log(3 * n / gamma) / sp.sqrt(n) < sp.Rational(67, 100))
     assert bool(2 / sp.Integer(364) + 6 * sp.log(3 * n / gamma) / sp.sqrt(n) < sp.Rational(67, 100))
-    mean, var = singleton_moments(n, m)
+    mean, var = af.uniform_singleton_moments(n, m)
     gap = mean - cut * n
     assert gap > 0
     holds = var / (var + gap**2)  # >= Pr[sr <= 0.67], Cantelli
     assert holds < Fraction(3, 1000) < 1 - Fraction(1, 2)
-
-
-def test_singleton_moments_by_enumeration():
-    """The exact moments used above agree with all m^N allocations for small m, N."""
-    for n, m in [(1, 2), (2, 3), (3, 3), (4, 2), (4, 4)]:
-        counts = [sum(1 for x in s if s.count(x) == 1) for s in itertools.product(range(m), repeat=n)]
-        mean = Fraction(sum(counts), m**n)
-        var = Fraction(sum(k * k for k in counts), m**n) - mean**2
-        assert singleton_moments(n, m) == (mean, var)
 
 
 # ------------------------------------------------------------------------ Theorem 2
