@@ -405,7 +405,7 @@ def sweep_table(sweep_data) -> str:
     the exact re-check of the tightest instances, and the smallest exact slack."""
     header = ["result", "claim swept", "instances", "violations (float; exact)",
               "smallest exact slack"]
-    body = [[name, sweep["checks"], f"{sweep['instances']:,}",
+    body = [[name, sweep["checks"], instances_text(sweep["instances"]),
              f"{sweep['violations']}; {sweep['exact_violations']}",
              short_fraction(sweep["smallest_exact_slack"])] for name, sweep in sweep_data.items()]
     return markdown_table(header, body)
@@ -422,10 +422,20 @@ def short_fraction(text) -> str:
     return f"$\\approx {float(Fraction(text)):.4f}$"
 
 
-def no_sweep_table(sweep_data) -> str:
-    """The results of the paper without a sweep, and why none applies."""
-    return markdown_table(["result", "why no sweep applies"],
-                          [[r.name, r.no_sweep] for r in PAPER_RESULTS if r.name not in sweep_data])
+def no_sweep_list(sweep_data) -> str:
+    """The results of the paper without a sweep, and why none applies, as a markdown list."""
+    return "\n".join(f"* **{r.name}**: {r.no_sweep}." for r in PAPER_RESULTS
+                     if r.name not in sweep_data)
+
+
+def instances_text(n) -> str:
+    """A number of instances for a narrow column: a power of ten as such, else with commas.
+
+    >>> instances_text(10**6), instances_text(20_000)
+    ('$10^{6}$', '20,000')
+    """
+    power = len(str(n)) - 1
+    return f"$10^{{{power}}}$" if n == 10**power else f"{n:,}"
 
 
 def readable_test(test_id) -> str:

@@ -355,13 +355,15 @@ def test_sweep_tables_list_every_sweep_and_the_results_without_one():
     lines = table_lines(ledger.sweep_table(sweep_data))
     assert lines == [["result", "claim swept", "instances", "violations (float; exact)",
                       "smallest exact slack"],
-                     ["Theorem 1", "a \\| b", "1,000,000", "2; 1", "$-1/25$"]]
+                     ["Theorem 1", "a \\| b", "$10^{6}$", "2; 1", "$-1/25$"]]
     assert ledger.short_fraction("-1234567/89") == "$\\approx -13871.5393$"
     assert ledger.short_fraction("123456789") == "$123456789$"
-    lines = table_lines(ledger.no_sweep_table(sweep_data))
     without = [r for r in ledger.PAPER_RESULTS if r.name != "Theorem 1"]
-    assert lines[0] == ["result", "why no sweep applies"]
-    assert lines[1:] == [[r.name, r.no_sweep] for r in without]
+    assert ledger.no_sweep_list(sweep_data).split("\n") == [f"* **{r.name}**: {r.no_sweep}."
+                                                            for r in without]
+    assert ledger.instances_text(10**6) == "$10^{6}$" and ledger.instances_text(10) == "$10^{1}$"
+    assert ledger.instances_text(1) == "$10^{0}$" and ledger.instances_text(999_999) == "999,999"
+    assert ledger.instances_text(2 * 10**6) == "2,000,000"
 
 
 def test_markdown_table_escapes_bars_and_newlines():
