@@ -552,3 +552,48 @@ def test_confidence_batch_draws():
     assert ((0 <= a) & (a <= d) & (d <= 5) & (0 <= b) & (b < e) & (e <= 5)).all()
     assert set(np.unique(d).tolist()) == set(range(1, 6)) and (a == d).any() and (a == 0).any()
     assert 0.2 < (a * e == b * d).mean() < 0.4
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("poor_model_sweep", dict(family_size=2, n_prompts=1, n_responses=3)),
+    ("theorem3_sweep", dict(family_size=2, n_prompts=2, n_responses=3)),
+    ("observation2_sweep", dict(n_messages=4)),
+    ("confidence_target_sweep", dict(max_denominator=3)),
+])
+def test_sweeps_at_other_sizes_find_no_violation(name, kwargs):
+    """The sizes are the caller's: smaller families, tasks and message spaces hold too."""
+    result = getattr(sweeps, name)(np.random.default_rng(40), n_instances=3000, chunk=1000,
+                                   exact_rechecks=10, **kwargs)
+    assert result["violations"] == 0 and result["exact_violations"] == 0
+    assert result["exact_rechecked"] == 10
+
+
+def test_sizes_reach_the_draws(monkeypatch):
+    """Each sweep hands its sizes to its draw: the batch shapes follow them."""
+    seen = {}
+    for draw in ("draw_family_batch", "draw_decryption_batch", "draw_confidence_batch"):
+        real = getattr(sweeps, draw)
+
+        def spy(*args, _real=real, _name=draw, **kwargs):
+            out = _real(*args, **kwargs)
+            seen[_name] = out
+            return out
+        monkeypatch.setattr(sweeps, draw, spy)
+    sweeps.theorem3_sweep(np.random.default_rng(41), n_instances=50, exact_rechecks=1,
+                          family_size=2, n_prompts=2, n_responses=3)
+    assert seen["draw_family_batch"][2].shape == (50, 2, 2, 3)
+    sweeps.observation2_sweep(np.random.default_rng(41), n_instances=50, exact_rechecks=1,
+                              n_messages=4)
+    assert seen["draw_decryption_batch"][1].shape == (50, 4, 5)
+    sweeps.confidence_target_sweep(np.random.default_rng(41), n_instances=500, exact_rechecks=1,
+                                   max_denominator=2)
+    assert seen["draw_confidence_batch"][1].max() <= 2
+
+
+def test_decryption_batch_denominator():
+    """Model weights come from 0..denominator, plus the extra weight on known answers."""
+    keys, valid, p_w, q_w, mu_w = sweeps.draw_decryption_batch(np.random.default_rng(42), 3000, 3,
+                                                               denominator=1)
+    others = q_w[p_w == 0]
+    assert set(np.unique(others).tolist()) == {0, 1}
+    assert q_w[p_w == 1].max() > 1
