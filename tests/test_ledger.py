@@ -687,3 +687,15 @@ def test_plain_escapes_every_markup_character():
         assert ledger.plain(f"a{char}b") == f"a\\{char}b"
     assert ledger.plain("err >= 2 opt(G) - 1/2.") == "err \\>= 2 opt(G) - 1/2."
     assert ledger.plain(3) == "3"
+
+
+def test_every_step_table_is_read_in_book_order():
+    """Each module of hallu_proofs/steps is a chapter's table, and CHAPTERS lists them all, in
+    the order of the table of contents (so that no table is silently left out)."""
+    import yaml
+
+    modules = {p.stem for p in (ROOT / "hallu_proofs" / "steps").glob("*.py")} - {"__init__", "__main__"}
+    assert set(steps.CHAPTERS) == modules
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    order = [c["file"].removeprefix("book/") for part in toc["parts"] for c in part["chapters"]]
+    assert list(steps.CHAPTERS) == [name for name in order if name in modules]

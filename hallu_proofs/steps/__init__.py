@@ -48,7 +48,7 @@ KIND_WORDS = {
 
 #: The chapters that have a step table, in book order.
 CHAPTERS = ("iiv_reduction", "calibration", "missing_mass", "arbitrary_facts", "poor_models",
-            "hardness", "evaluation")
+            "hardness", "evaluation", "post_training", "miao_kearns")
 
 
 @dataclass(frozen=True)
