@@ -64,7 +64,8 @@ def test_delta_via_a_or_b():
     assert identities_hold("delta:", PATTERNS) == len(PATTERNS)
 
 
-@pytest.mark.result("Theorem 1", kind="symbolic", functions=["reduction.appendix_a_steps"])
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="symbolic",
+                    functions=["reduction.appendix_a_steps"])
 def test_step2_errors_above_the_threshold():
     """Step 2: an error with p_hat(r|c) = 1/K + eta and |E_c| = K + j has mu p_hat - 2 D > 0."""
     step, excess, holds = reduction.appendix_a_steps()[0]
@@ -99,7 +100,8 @@ def test_step4_valid_mass_below_the_threshold():
     assert identities_hold("4:", PATTERNS) == 2 * len(PATTERNS)
 
 
-@pytest.mark.result("Theorem 1", kind="symbolic", functions=["reduction.appendix_a_steps"])
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="symbolic",
+                    functions=["reduction.appendix_a_steps"])
 def test_step4_at_most_k_over_k():
     """Step 4: b <= k valid slots below 1/K, each 1/K - eps_i, leave k/K - p_hat(B ∩ V_c|c) >= 0."""
     step, room, holds = reduction.appendix_a_steps()[1]
@@ -109,7 +111,7 @@ def test_step4_at_most_k_over_k():
     assert sp.simplify(room - ((b + s) / big_k - (b / big_k - e))) == 0
 
 
-@pytest.mark.result("Theorem 1", kind="symbolic",
+@pytest.mark.result("Theorem 1", "Corollary 1", kind="symbolic",
                     functions=["reduction.appendix_a_table_steps", "reduction.appendix_a_steps"])
 def test_step5_combine():
     """Step 5: 2 D(B ∩ V) - p_hat(B \\ V) = (p(B) - p_hat(B)) + p_hat(B ∩ V), and |x| - x >= 0."""
