@@ -534,15 +534,18 @@ def collapsed_distribution(mu, alpha):
 def word_codes(text):
     """The words of ``text`` (lower-cased runs of letters, with inner apostrophes) as integer codes.
 
-    Codes number the distinct words in order of first appearance, so a prefix of the text is a
-    prefix of the codes.
+    Letters are Unicode letters (digits and underscores excluded); an inner apostrophe is ' or
+    the typographic ’. Codes number the distinct words in order of first appearance, so a
+    prefix of the text is a prefix of the codes.
 
     >>> word_codes("The cat saw the other cat.").tolist()
     [0, 1, 2, 0, 3, 1]
+    >>> word_codes("Café naïve, café doesn’t").tolist()
+    [0, 1, 0, 2]
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    words = re.findall(r"[a-z]+(?:'[a-z]+)*", text.lower())
+    words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text.lower())
     if not words:
         raise ValueError("text contains no words")
     _, first, inverse = np.unique(words, return_index=True, return_inverse=True)

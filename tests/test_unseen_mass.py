@@ -645,3 +645,11 @@ def test_seeds_and_generators_agree():
 def test_object_arrays_of_python_ints_are_samples():
     """An object array of Python ints is a valid sample."""
     assert hp.good_turing(np.array([1, 2, 2], dtype=object), exact=True) == Fraction(1, 3)
+
+
+def test_word_codes_unicode_letters_and_typographic_apostrophe():
+    """Accented letters stay inside a word; ’ joins like '; digits and _ separate words."""
+    assert hp.word_codes("Café naïve café").tolist() == [0, 1, 0]
+    assert hp.word_codes("doesn’t doesn't doesn").tolist() == [0, 1, 2]
+    assert hp.word_codes("a_b c3d").tolist() == [0, 1, 2, 3]
+    assert hp.word_codes("’tis rock’").tolist() == [0, 1]  # no outer apostrophes
