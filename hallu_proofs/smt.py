@@ -78,7 +78,7 @@ from .reduction import calibration_gap, classify, generative_error, iiv_distribu
 from .unseen_mass import enumerate_expectations, expected_good_turing, expected_missing_mass
 
 __all__ = ["SIZES", "STATEMENTS", "THOROUGH_SIZES", "GradingWitness", "ProofResult", "TargetWitness",
-           "prove", "patterns"]
+           "decide", "patterns", "prove"]
 
 #: Each statement's variants and their paper values (None: the statement's own default).
 STATEMENTS = {
@@ -354,6 +354,60 @@ def prove(statement, max_prompts, max_responses, **variant):
                                unknown)
     return ProofResult(statement, m, n, _public(options), unknown == 0, cases,
                        time.perf_counter() - start, unknown=unknown)
+
+
+def decide(statement, pattern, **variant):
+    """Decide ``statement`` on one pattern (shaped as `patterns` lists them), e.g. to refute a
+    stronger claim at a chosen shape. Returns a `ProofResult` with ``cases`` = 1.
+
+    >>> from fractions import Fraction as F
+    >>> r = decide("theorem1", ((2, 2),), ratio_coefficient=F(99, 100))
+    >>> r.proved, r.counterexample.max_valid
+    (False, 2)
+    """
+    statement, _, _, options = _check_call(statement, 1, 2, variant)
+    _check_pattern(statement, pattern)
+    start = time.perf_counter()
+    verdict = _DECIDERS[statement](pattern, options)
+    m = 1 if statement in ("observation1", "good_turing_bias") else len(pattern)
+    n = _pattern_width(statement, pattern)
+    seconds = time.perf_counter() - start
+    if verdict is True or verdict is None:
+        return ProofResult(statement, m, n, dict(options), verdict is True, 1, seconds,
+                           unknown=int(verdict is None))
+    counterexample, witness = verdict
+    return ProofResult(statement, m, n, dict(options), False, 1, seconds, counterexample, pattern,
+                       witness)
+
+
+def _check_pattern(statement, pattern):
+    def positive_ints(values, size=None):
+        return (isinstance(values, tuple) and (size is None or len(values) == size) and values
+                and all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in values))
+
+    if statement in ("observation1", "good_turing_bias"):
+        ok = positive_ints(pattern, 2)
+    elif statement == "confidence_target":
+        ok = positive_ints(pattern)
+    else:
+        ok = isinstance(pattern, tuple) and pattern and all(positive_ints(x, 2) for x in pattern)
+        if ok and statement in ("theorem3", "theorem4"):
+            ok = all(v == 1 for v, _ in pattern)
+        if ok and statement == "corollary1":
+            ok = len(pattern) == 1
+    if not ok:
+        raise ValueError(f"pattern {pattern!r} is not a pattern of {statement!r}; see patterns()")
+
+
+def _pattern_width(statement, pattern):
+    """The max_responses a pattern needs."""
+    if statement == "observation1":
+        return sum(pattern)
+    if statement == "good_turing_bias":
+        return pattern[1]
+    if statement == "confidence_target":
+        return max(pattern) + 1
+    return max(v + e for v, e in pattern)
 
 
 def _public(options):
