@@ -35,8 +35,8 @@ from importlib import resources
 from numbers import Integral, Rational
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .validation import (
     as_array,
     as_list,

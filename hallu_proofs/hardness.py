@@ -24,8 +24,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .instances import Instance
 from .validation import as_array, as_list, check_positive_int, check_probability, check_real
 

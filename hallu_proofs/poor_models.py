@@ -26,8 +26,8 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
-from ._lazy import sympy as sp
 
+from ._lazy import sympy as sp
 from .instances import Instance, _row_sums_over
 from .reduction import calibration_gap, iiv_distribution, iiv_error
 from .validation import as_list, check_instance, check_positive_int, check_probability, check_real
