@@ -595,7 +595,8 @@ def theorem2_lower_bound_terms(min_errors, n, gamma=None) -> dict:
 
     ``errors``: 2 / min_c |E_c| (Theorem 1 with max_c |V_c| = 2). ``sampling``:
     (35 + 6 ln N) / sqrt(N), the paper's 99% form, or 6 ln(3N / gamma) / sqrt(N) for a given
-    failure probability gamma (Lemma 2).
+    failure probability gamma (Lemma 2). The terms are floats: for N beyond the float range
+    (about 10^308) ``math.sqrt`` raises OverflowError.
 
     >>> terms = theorem2_lower_bound_terms(364, 10**6)
     >>> round(terms["errors"], 5), round(terms["sampling"], 5)
