@@ -813,9 +813,10 @@ def theorem2_symbolic_checks() -> list:
         rel(sp.Eq, sp.exp(-2 * dev**2 / z), g / 6))
     add("failure budget: gamma/3 + gamma/6 + gamma/2 = gamma",
         rel(sp.Eq, sp.Add(g / 3, g / 6, g / 2, evaluate=False), g))
-    add("step 7: sqrt(2 zeta ln(6/gamma)) <= ln(3N/gamma) sqrt(2/N) (equal at ln(6/g) = ln(3N/g))",
-        rel(sp.Eq, sp.sqrt(2 * zeta * big_l).subs(big_l, log(3 * n / g)),
-            log(3 * n / g) * sp.sqrt(2 / n)))
+    # Lemma 2, step 6: the squared ratio is ln(6/gamma)/ln(3N/gamma) <= 1 (by the check above).
+    add("step 6: 2 zeta ln(6/gamma) / (ln(3N/gamma) sqrt(2/N))^2 = ln(6/gamma) / ln(3N/gamma)",
+        rel(sp.Eq, 2 * zeta * log(6 / g) / (log(3 * n / g) * sp.sqrt(2 / n)) ** 2,
+            log(6 / g) / log(3 * n / g)))
     # Upper bound.
     r_c = sp.Symbol("R")
     margin = big_l / (big_l + 1) - (r_c - 1) / r_c

@@ -650,8 +650,9 @@ def _intended_theorem2_statements():
         "Hoeffding: exp(-2 t^2 / zeta) = gamma/6 at t = sqrt(zeta ln(6/gamma)/2)":
             (sp.Eq, sp.exp(-2 * (z * log(6 / g) / 2) / z), g / 6),
         "failure budget: gamma/3 + gamma/6 + gamma/2 = gamma": (sp.Eq, g / 3 + g / 6 + g / 2, g),
-        "step 7: sqrt(2 zeta ln(6/gamma)) <= ln(3N/gamma) sqrt(2/N) (equal at ln(6/g) = ln(3N/g))":
-            (sp.Eq, sqrt(2 * zeta * log(3 * n / g)), log(3 * n / g) * sqrt(2 / n)),
+        "step 6: 2 zeta ln(6/gamma) / (ln(3N/gamma) sqrt(2/N))^2 = ln(6/gamma) / ln(3N/gamma)":
+            (sp.Eq, 2 * zeta * log(6 / g) / (log(3 * n / g) ** 2 * 2 / n),
+             log(6 / g) / log(3 * n / g)),
         "(|R_c| - 1)/|R_c| <= L/(L+1) when |R_c| = L + 1 - t":
             (sp.Ge, big_l / (big_l + 1) - (r - 1) / r, 0),
         "L/(L+1) sr = sr - sr/(L+1)": (sp.Eq, big_l / (big_l + 1), 1 - 1 / (big_l + 1)),
