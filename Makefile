@@ -1,11 +1,12 @@
-# The two commands of the README: `make book` builds the HTML book, `make test` runs every test.
-# Both create the virtual environment .venv and install requirements.txt when needed.
+# The two commands of the README: `make book` builds the book (HTML and PDF), `make test` runs every
+# test. Both create the virtual environment .venv and install requirements.txt when needed.
+# The PDF needs LaTeX from Debian (README, "The PDF"); `make html` builds the HTML alone.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test thorough bench lint ledger mutation clean
+.PHONY: book html pdf test thorough bench lint ledger mutation clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +15,25 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+
+# The PDF first (it executes the chapters), then the HTML, which reuses the executions and links
+# the PDF (book/_ext/reader_edition.py links a PDF only when it is newer than every source).
 book: $(BIN)/.installed
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MAKE) pdf
+	$(MAKE) html
+
+html: $(BIN)/.installed
+	$(JB_BUILD)
+
+pdf: $(BIN)/.installed
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || { echo "make pdf needs \
+	xelatex and latexmk: apt-get install --no-install-recommends latexmk texlive-latex-recommended \
+	texlive-latex-extra texlive-fonts-recommended texlive-xetex fonts-freefont-otf"; exit 1; }
+	$(JB_BUILD) --builder pdflatex
+	@# latexmk leaves an up-to-date PDF untouched: mark it as made from the current sources
+	touch _build/latex/hallu-proofs.pdf
+	@echo "The PDF: _build/latex/hallu-proofs.pdf"
 
 test: $(BIN)/.installed
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest

@@ -34,6 +34,7 @@ DEBIAN_PACKAGES = {
     "latexmk": "latexmk",
     "pdftotext": "poppler-utils",
     "pdfimages": "poppler-utils",
+    "pdfinfo": "poppler-utils",
     "chromium": "chromium",
 }
 
