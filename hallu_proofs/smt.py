@@ -32,7 +32,8 @@ Statements (``prove(statement, ...)``):
   prompts), so err = sum_c mu(c) (1 - p_hat(a_c|c)) is bilinear: nonlinear real arithmetic
   (z3's nlsat), linear for one prompt.
 * ``"theorem3"``: err >= scale 2 (1 - 1/C) opt(G) for every family G that contains every
-  thresholded classifier f_t of the base model, plus ``family_size - 1`` arbitrary classifiers.
+  thresholded classifier f_t of the base model (the hypothesis p_hat in the family), plus
+  ``family_size - 1`` arbitrary classifiers (more members only lower opt(G)).
 * ``"observation1"`` (one prompt, ``max_responses`` = answers + abstentions): for every belief
   over the binary graders (a grader is the non-empty set of answers it marks correct), some
   answer's expected score is strictly above every abstention's. Variants ``penalty`` (a wrong
@@ -86,7 +87,7 @@ STATEMENTS = {
     "theorem1": {"factor": 2, "ratio_coefficient": 1, "delta_coefficient": 1},
     "poor_model": {"factor": 2, "ratio_coefficient": 1, "delta_coefficient": 1, "family_size": 2,
                    "contains_base_model": True},
-    "theorem3": {"scale": 1, "family_size": 2},
+    "theorem3": {"scale": 1, "family_size": 1},
     "theorem4": {"scale": 1},
     "observation1": {"penalty": 0, "abstention_score": 0},
     "confidence_target": {"target": None, "penalty": None},
@@ -130,6 +131,7 @@ class ProofResult:
     distribution nu as a tuple of Fractions), or None. ``witness``: the rest of the
     counterexample (the classifiers of a family, the sample size, ...). ``pattern``: the pattern of
     the counterexample. ``unknown``: patterns z3 could not decide (then ``proved`` is False).
+    ``seconds``: wall-clock time of the whole call; ``timings``: per pattern.
     """
 
     statement: str
@@ -143,6 +145,8 @@ class ProofResult:
     pattern: tuple = None
     witness: dict = field(default_factory=dict)
     unknown: int = 0
+    #: (pattern, seconds) for every pattern decided, in order.
+    timings: tuple = ()
 
     @property
     def size(self):
@@ -338,22 +342,25 @@ def prove(statement, max_prompts, max_responses, **variant):
     TypeError: factor must be an int or a Fraction, got 2.01 (float)
     """
     statement, m, n, options = _check_call(statement, max_prompts, max_responses, variant)
-    decide = _DECIDERS[statement]
+    decide_pattern = _DECIDERS[statement]
     start = time.perf_counter()
     cases = unknown = 0
+    timings = []
     for pattern in _patterns(statement, m, n, options):
         cases += 1
-        verdict = decide(pattern, options)
+        begun = time.perf_counter()
+        verdict = decide_pattern(pattern, options)
+        timings.append((pattern, time.perf_counter() - begun))
         if verdict is None:
             unknown += 1
             continue
         if verdict is not True:
             counterexample, witness = verdict
-            return ProofResult(statement, m, n, _public(options), False, cases,
+            return ProofResult(statement, m, n, dict(options), False, cases,
                                time.perf_counter() - start, counterexample, pattern, witness,
-                               unknown)
-    return ProofResult(statement, m, n, _public(options), unknown == 0, cases,
-                       time.perf_counter() - start, unknown=unknown)
+                               unknown, tuple(timings))
+    return ProofResult(statement, m, n, dict(options), unknown == 0, cases,
+                       time.perf_counter() - start, unknown=unknown, timings=tuple(timings))
 
 
 def decide(statement, pattern, **variant):
@@ -374,10 +381,10 @@ def decide(statement, pattern, **variant):
     seconds = time.perf_counter() - start
     if verdict is True or verdict is None:
         return ProofResult(statement, m, n, dict(options), verdict is True, 1, seconds,
-                           unknown=int(verdict is None))
+                           unknown=int(verdict is None), timings=((pattern, seconds),))
     counterexample, witness = verdict
     return ProofResult(statement, m, n, dict(options), False, 1, seconds, counterexample, pattern,
-                       witness)
+                       witness, timings=((pattern, seconds),))
 
 
 def _check_pattern(statement, pattern):
@@ -408,10 +415,6 @@ def _pattern_width(statement, pattern):
     if statement == "confidence_target":
         return max(pattern) + 1
     return max(v + e for v, e in pattern)
-
-
-def _public(options):
-    return dict(options)
 
 
 #: Time z3 may spend on one formula before `prove` counts the pattern as undecided.

@@ -34,7 +34,9 @@ def assert_proved(statement):
         assert (result.proved, result.unknown, result.counterexample) == (True, 0, None), variant
         assert result.cases == expected_cases > 0
         assert result.size == (max_prompts, max_responses)
-        assert result.seconds > 0
+        assert result.seconds >= sum(seconds for _, seconds in result.timings) > 0
+        assert [pattern for pattern, _ in result.timings] == smt.patterns(
+            statement, max_prompts, max_responses, **variant)
 
 
 def refuted(statement, max_prompts, max_responses, **variant):
@@ -102,7 +104,8 @@ def test_smt_proves_poor_model():
 def test_smt_proves_theorem3():
     """err >= 2 (1 - 1/C) opt(G) when |V_c| = 1, for every real instance up to the size."""
     assert_proved("theorem3")
-    assert smt.prove("theorem3", 1, 3, family_size=1).proved
+    with_others = smt.prove("theorem3", 1, 4, family_size=3)  # G: the f_t and two other classifiers
+    assert (with_others.proved, with_others.variant["family_size"]) == (True, 3)
 
 
 @pytest.mark.result("Theorem 4", kind=PROOF, functions=["smt.prove"])
