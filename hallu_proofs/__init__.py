@@ -28,7 +28,7 @@ from .arbitrary_facts import (
 )
 from .calibration import cross_entropy
 from .grading import answer_policy, evaluation_score, expected_score, penalty, rescore
-from .instances import ROW_SUM_TOLERANCE, Instance
+from .instances import NORMALIZE_TOLERANCE, ROW_SUM_TOLERANCE, Instance
 from .poor_models import (
     best_threshold,
     expected_iiv_error,
@@ -54,6 +54,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Instance",
     "ROW_SUM_TOLERANCE",
+    "NORMALIZE_TOLERANCE",
     "generative_error",
     "iiv_error",
     "calibration_gap",
