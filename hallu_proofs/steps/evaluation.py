@@ -19,7 +19,8 @@ STEPS = {
              "exact_random",
              tests=(_T + "test_observation1_step3_some_answer_scores_at_least_one_over_the_answers",)),
         Step("4", "the maximum is positive and abstentions score 0: no abstention is optimal",
-             "exact_random", tests=(_T + "test_observation1_step4_no_abstention_is_optimal",)),
+             "smt", tests=("tests/test_smt.py::test_smt_proves_observation1",
+                           _T + "test_observation1_step4_no_abstention_is_optimal")),
     ),
     "Confidence targets": (
         Step("1", "expected score q - (1 - q) t/(1 - t) from the grader's payoffs", "exhaustive",
