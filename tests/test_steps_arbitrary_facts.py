@@ -1,8 +1,7 @@
 """Proof steps of book/arbitrary_facts.md: the birthday symmetrisation, Lemma 2 and Theorem 2.
 
 Each test checks one or more numbered steps of a proof on the page (see
-`hallu_proofs.steps.arbitrary_facts`, which gives each step's kind of check; the ledger markers
-use the ledger's coarser kinds, "exact" for exhaustive and SMT checks). Symbolic checks are built
+`hallu_proofs.steps.arbitrary_facts`, which gives each step's kind of check). Symbolic checks are built
 from the definitions (symbolic labels of a prompt's responses, the IIV distribution of one
 prompt), exhaustive checks enumerate every fact vector and every training set of a small model
 with their exact probabilities.
@@ -62,7 +61,7 @@ def test_symmetrisation_symbolic():
         assert sp.simplify(average - alpha / 2) != 0
 
 
-@pytest.mark.result(SYMMETRISATION, "Lemma 2", kind=("exact", "tightness"),
+@pytest.mark.result(SYMMETRISATION, "Lemma 2", kind=("exhaustive", "tightness"),
                     functions=["facts_instance", "iiv_error"])
 def test_symmetrisation_every_labelling_with_the_library():
     """The symmetrisation on the library's Instance of one prompt, for every labelling of
@@ -112,7 +111,7 @@ def test_lemma2_step1_constants():
     assert verdicts["sqrt 2 + 4.42 <= 6"]
 
 
-@pytest.mark.result("Lemma 2", kind="exact", functions=[])
+@pytest.mark.result("Lemma 2", kind="smt", functions=[])
 def test_lemma2_heavy_prompts_at_most_one_over_zeta_smt():
     """Step 2a: if k prompts have mu'(c) >= zeta > 0 and sum mu' <= 1, then k <= 1/zeta (z3 for
     k = 1..8); with the sum unbounded it fails."""
@@ -153,7 +152,7 @@ def joint_law(facts, n):
     return law
 
 
-@pytest.mark.result("Lemma 2", kind="exact", functions=["unanswered_prompts", "lemma2_gamma",
+@pytest.mark.result("Lemma 2", kind="exhaustive", functions=["unanswered_prompts", "lemma2_gamma",
                                                          "missing_answer_mass"])
 def test_lemma2_key_trick_conditional_law_every_training_set():
     """Steps 2b and 4a-4c, exhaustively on a two-prompt model for N <= 3: Pr[c unanswered] =
@@ -255,7 +254,7 @@ def test_lemma2_step3_err_iiv_at_least_unseen_terms():
     assert dropped_positive > 0
 
 
-@pytest.mark.result("Lemma 2", kind="exact", functions=[])
+@pytest.mark.result("Lemma 2", kind="smt", functions=[])
 def test_lemma2_sum_of_squares_smt():
     """Step 5b: 0 <= x_c <= zeta and sum x_c <= 1 imply sum x_c^2 <= zeta. z3 (nonlinear real
     arithmetic) proves the per-term inequality x^2 <= zeta x, whose sum gives the claim for any
@@ -319,7 +318,7 @@ def test_lemma2_and_theorem2_fail_for_fixed_facts():
 
 # ------------------------------------------------------------------------ Theorem 2
 
-@pytest.mark.result("Theorem 2", "Definition 1", kind="exact", functions=["facts_instance"])
+@pytest.mark.result("Theorem 2", "Definition 1", kind="exhaustive", functions=["facts_instance"])
 def test_theorem2_valid_sets_have_two_elements():
     """Step 1: in every facts instance with m <= 2 prompts, |R_c| <= 4, every fact vector,
     V_c = {a_c, IDK} has 2 elements and |E_c| = |R_c| - 1."""
@@ -375,7 +374,7 @@ def every_training_set(facts, answers, n_max):
             yield np.array([c for c, _ in rows]), np.array([r for _, r in rows])
 
 
-@pytest.mark.result("Theorem 2", kind=("exact", "definition"),
+@pytest.mark.result("Theorem 2", kind=("exhaustive", "definition"),
                     functions=["memorising_learner", "memorising_learner_error", "facts_instance",
                                "calibration_gap", "generative_error"])
 def test_theorem2_learner_error_and_calibration_every_training_set():

@@ -2,7 +2,7 @@
 
 Each test checks one or more numbered steps of a proof on the page (see
 `hallu_proofs.steps.missing_mass`, which gives each step's kind of check: symbolic, smt,
-exhaustive; the ledger markers use the ledger's coarser kinds, "exact" for the last two). Symbolic checks build the quantities from their definitions
+exhaustive). Symbolic checks build the quantities from their definitions
 (all k^N samples with symbolic probabilities, the indicator of a singleton), so they fail if a
 definition or a closed form is wrong. Inequalities SymPy cannot decide directly are proved by a
 derivative sign or handed to z3 as formulas of real arithmetic.
@@ -114,7 +114,7 @@ def test_bias_maximum_by_derivative_sign():
     assert g.subs(n, 1) == q  # N = 1: g(q) = q, largest at q = 1 = 1/N
 
 
-@pytest.mark.result(BIAS, kind="exact", functions=[])
+@pytest.mark.result(BIAS, kind="smt", functions=[])
 def test_bias_sum_at_most_largest_term_smt():
     """Step 5: sum nu(x) g(nu(x)) <= max g: for every real nu on the simplex and 0 <= g_x <= G,
     sum nu_x g_x <= G (z3, up to 6 values); dropping g_x <= G makes it false."""
@@ -181,7 +181,7 @@ def test_corollary3_tail_exponents():
     assert sp.simplify(2 * sp.exp(-2 * eps**2 / squares) - gamma / 2) != 0
 
 
-@pytest.mark.result("Corollary 3", kind="exact", functions=["good_turing", "good_turing_max_change"])
+@pytest.mark.result("Corollary 3", kind="exhaustive", functions=["good_turing", "good_turing_max_change"])
 def test_corollary3_bounded_difference_every_n():
     """Step 3a: moving one draw from value a (count ka) to value b (count kb) changes only the
     singleton status of a and b, and [k = 1] is the same for k and k +- 1 once k >= 3, so the
@@ -201,7 +201,7 @@ def test_corollary3_bounded_difference_every_n():
         assert hp.good_turing_max_change(n, k) == Fraction(2, n)
 
 
-@pytest.mark.result("Corollary 3", kind="exact", functions=[])
+@pytest.mark.result("Corollary 3", kind="smt", functions=[])
 def test_corollary3_union_and_triangle_smt():
     """Step 4: |M - EM| <= e, |EM - EGT| <= 1/N, |EGT - GT| <= sqrt2 e imply
     |M - GT| <= 1/N + (1 + sqrt2) e (z3 over the reals, sqrt2 as a real r with r^2 = 2);
@@ -238,7 +238,7 @@ def all_training_sets(m, n_max):
             yield facts, prompts, responses
 
 
-@pytest.mark.result("Lemma 1", kind="exact",
+@pytest.mark.result("Lemma 1", kind="exhaustive",
                     functions=["collapse_abstentions", "good_turing", "singleton_rate",
                                "missing_mass", "missing_answer_mass", "collapsed_distribution"])
 def test_lemma1_steps_1_2_every_training_set():
@@ -295,7 +295,7 @@ def test_lemma1_logarithm_steps():
     assert sp.simplify(facts["corollary3_log_at_4gamma_over_5"] - big_l) == 0
 
 
-@pytest.mark.result("Lemma 1", kind="exact", functions=[])
+@pytest.mark.result("Lemma 1", kind="smt", functions=[])
 def test_lemma1_difference_of_differences_smt():
     """Step 3a: 0 <= A <= L/N and 0 <= B <= 1/N <= L/N imply |A - B| <= L/N (z3); with B <= 2/N
     and L < 2 it fails."""
@@ -306,7 +306,7 @@ def test_lemma1_difference_of_differences_smt():
     assert not z3_proves(z3.Implies(loose, z3.Abs(a - b) <= big_l * inv_n))
 
 
-@pytest.mark.result("Lemma 1", kind=("exact", "symbolic"), functions=["lemma1_symbolic"])
+@pytest.mark.result("Lemma 1", kind=("smt", "symbolic"), functions=["lemma1_symbolic"])
 def test_lemma1_union_and_triangle():
     """Step 5: gamma/5 + 4 gamma/5 = gamma, and |(M - GT) - (MM - sr)| <= x, |M - GT| <= y give
     |MM - sr| <= x + y (z3)."""
@@ -318,7 +318,7 @@ def test_lemma1_union_and_triangle():
     assert not z3_proves(z3.Implies(hyp, z3.Abs(mm - sr) <= y))
 
 
-@pytest.mark.result("Lemma 1", kind=("symbolic", "exact"), functions=["lemma1_symbolic"])
+@pytest.mark.result("Lemma 1", kind=("symbolic", "smt"), functions=["lemma1_symbolic"])
 def test_lemma1_simplification():
     """Step 6: z = 2L/N >= L/N + 1/N (z - both = (L - 1)/N); z <= sqrt z on [0, 1] (z3 with
     w = sqrt z); sqrt z = sqrt2 sqrt(L/N) <= 2 sqrt(L/N); 2 + 2.42 = 4.42; if z > 1 the radius
