@@ -456,3 +456,17 @@ def test_forgetful_bad_input():
         recall_confidence(np.array([1]), np.array([2, 3]), 0.5)
     with pytest.raises(TypeError, match="retention must be a real"):
         recall_confidence(np.array([1]), np.array([2]), None)
+
+
+def test_sigmoid_matches_scipy_on_both_tails():
+    """The policy's sigmoid (written in numpy so that importing the package does not import
+    SciPy) agrees with scipy.special.expit to a few ulps in relative terms over [-700, 700], and
+    so does pi (1 - pi)."""
+    from scipy.special import expit
+
+    from hallu_proofs.post_training import _sigmoid, _sigmoid_weight
+
+    x = np.linspace(-700, 700, 20_001)
+    assert np.max(np.abs(_sigmoid(x) / expit(x) - 1)) <= 4 * np.finfo(float).eps
+    weight = expit(x) * expit(-x)
+    assert np.max(np.abs(_sigmoid_weight(x) / weight - 1)) <= 4 * np.finfo(float).eps
