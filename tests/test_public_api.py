@@ -12,6 +12,14 @@ def _run(code):
     return result.stdout.strip()
 
 
+def test_import_loads_no_heavy_dependency():
+    """`import hallu_proofs` imports none of SciPy, pandas, matplotlib, z3 or inspect-ai: each
+    is imported by the function that needs it."""
+    heavy = ["scipy", "pandas", "matplotlib", "z3", "inspect_ai", "sympy"]
+    code = f"import sys, hallu_proofs; print([m for m in {heavy!r} if m in sys.modules])"
+    assert _run(code) == "[]"
+
+
 def test_import_does_not_load_sympy():
     """`import hallu_proofs` leaves SymPy unimported; a symbolic derivation imports it."""
     assert _run("import sys, hallu_proofs; print('sympy' in sys.modules)") == "False"
