@@ -26,7 +26,8 @@ What it counts, and where it approximates:
   position, with an expression that is not statically equal to the default: a literal
   (``bins=10``), a constant of the library (``idk=hp.IDK``) or ``Fraction`` of literals equal to
   the default does not count; any other expression (a variable, a parametrized name, a
-  computation) counts, since its value cannot be known without running the test. ``**mapping``
+  computation) counts, since its value cannot be known without running the test; a name that
+  a ``pytest.mark.parametrize`` list gives only literal defaults does not count. ``**mapping``
   counts for the keys of a dict literal only; arguments after ``*sequence`` are not mapped.
 * A parameter without a default counts as exercised when the callable is called at all.
 * A call inside a ``with pytest.raises(...)`` block does not count: it shows a refusal, not what
@@ -117,6 +118,9 @@ class _Scope:
 
     def __init__(self, tree):
         self.env = {}
+        self.parametrized = {}  # name -> the expressions a parametrize list gives it
+        self.stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                       and isinstance(n.ctx, ast.Store)}
         self.functions = {node.name: node for node in ast.walk(tree)
                           if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
         for node in ast.walk(tree):
@@ -173,6 +177,7 @@ class _Scope:
                 (row.elts if isinstance(row, (ast.Tuple, ast.List)) else [])
             for name, value in zip(names, values):
                 self._bind(name, self.resolve(value))
+                self.parametrized.setdefault(name, []).append(value)
 
     def resolve(self, node):
         """The objects an expression may evaluate to (empty when unknown)."""
@@ -218,6 +223,8 @@ def _key(obj):
 
 
 def _same_as_default(scope, node, default):
+    if isinstance(node, ast.Name) and node.id in scope.parametrized and node.id not in scope.stored:
+        return all(_same_as_default(scope, v, default) for v in scope.parametrized[node.id])
     value = scope.static_value(node)
     if value is _MISSING:
         return False
@@ -482,6 +489,10 @@ def test_checker_resolves_aliases_loops_and_parametrize():
         "        g(0.2, 3, 100, gamma=0.1)\n"
         "    hp.Instance.from_rows([], [], [], normalize=True)\n"
         "    other.unrelated_method(x=1)\n"
+        "@pytest.mark.parametrize('d, e', [(0, False), (0.0, False)])\n"
+        "def test_y(d, e):\n"
+        "    hp.theorem2_bounds(0.2, 3, 3, 100, delta=d, gamma=0.1)\n"  # d is always 0
+        "    hp.good_turing([0], exact=e)\n"
     )
     gaps = set(argument_gaps({"synthetic.py": source}))
     assert ("calibration_error", "bins") not in gaps
@@ -492,6 +503,8 @@ def test_checker_resolves_aliases_loops_and_parametrize():
     assert ("theorem2_lower_bound", "delta") in gaps
     assert ("Instance.from_rows", "normalize") not in gaps
     assert ("Instance.from_rows", "mu") in gaps
+    assert ("theorem2_bounds", "delta") in gaps and ("good_turing", "exact") in gaps
+    assert ("theorem2_bounds", "gamma") not in gaps
 
 
 def test_checker_reports_a_cli_option_never_given():
