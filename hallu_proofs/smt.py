@@ -72,7 +72,7 @@ from numbers import Integral, Rational
 import numpy as np
 import z3
 
-from .grading import Problem, optimal_responses
+from .grading import Problem, answer_policy, optimal_responses, rescore
 from .instances import Instance
 from .poor_models import best_threshold, iiv_error_steps, n_choices, poor_model_bound, theorem3_bound
 from .reduction import calibration_gap, classify, generative_error, iiv_distribution, iiv_error
@@ -103,7 +103,7 @@ SIZES = {
     "theorem3": ((1, 5, {}), (2, 3, {})),
     "theorem4": ((1, 5, {}), (2, 3, {})),
     "observation1": ((1, 8, {}),),
-    "confidence_target": ((2, 4, {}),),
+    "confidence_target": ((3, 4, {}),),
     "good_turing_bias": ((1, 3, {"max_samples": 4}), (1, 2, {"max_samples": 8})),
 }
 
@@ -115,7 +115,7 @@ THOROUGH_SIZES = {
     "theorem3": ((1, 8, {}), (2, 4, {})),
     "theorem4": ((1, 8, {}), (2, 4, {}), (3, 3, {})),
     "observation1": ((1, 10, {}),),
-    "confidence_target": ((3, 4, {}),),
+    "confidence_target": ((4, 5, {}),),
     "good_turing_bias": ((1, 3, {"max_samples": 4}), (1, 2, {"max_samples": 12})),
 }
 
@@ -418,7 +418,7 @@ def _pattern_width(statement, pattern):
 
 
 #: Time z3 may spend on one formula before `prove` counts the pattern as undecided.
-TIMEOUT_SECONDS = 120
+TIMEOUT_SECONDS = 600
 
 
 def _solve(constraints, negation, nonlinear=False):
@@ -585,14 +585,13 @@ def _decide_poor_model(pattern, options):
     members = [lambda c, r, j=j: free[j][c][r] for j in range(size)]
     if options["contains_base_model"]:
         members[0] = table.above
-    errors = [table.iiv(g) for g in members]
-    # opt <= every member's err_iiv is enough: a violation at such an opt is one at the minimum
-    opt = z3.Real("opt")
-    constraints = table.constraints + [opt <= x for x in errors]
-    bound = (_rat(options["factor"]) * opt
-             - _rat(options["ratio_coefficient"] * Fraction(table.k, table.K))
-             - _rat(options["delta_coefficient"]) * table.delta())
-    model = _solve(constraints, table.err() < bound)
+    # err < factor min_g err_iiv(g) - ... (factor >= 0) says: err < factor err_iiv(g) - ... for
+    # every member g, so opt(G) needs no variable of its own
+    rest = (_rat(options["ratio_coefficient"] * Fraction(table.k, table.K))
+            + _rat(options["delta_coefficient"]) * table.delta())
+    err = table.err()
+    negation = z3.And([err < _rat(options["factor"]) * table.iiv(g) - rest for g in members])
+    model = _solve(table.constraints, negation)
     if not isinstance(model, z3.ModelRef):
         return True if model == "unsat" else None
     inst = table.instance(model)
@@ -668,9 +667,9 @@ def _decide_theorem3(pattern, options):
         ])
 
     errors = at_candidates + [free_iiv(labels) for labels in free]
-    opt = z3.Real("opt")  # as in the poor-model inequality, opt <= every member suffices
-    constraints = table.constraints + [opt <= x for x in errors]
-    model = _solve(constraints, err < _rat(factor) * opt, nonlinear=len(pattern) > 1)
+    # as in the poor-model inequality: err < factor opt(G) iff err < factor err_iiv(g) for all g
+    negation = z3.And([err < _rat(factor) * x for x in errors])
+    model = _solve(table.constraints, negation, nonlinear=len(pattern) > 1)
     if not isinstance(model, z3.ModelRef):
         return True if model == "unsat" else None
     inst = table.instance(model)
@@ -748,7 +747,8 @@ def _decide_confidence_target(pattern, options):
         for r in reversed(range(len(row))):
             value = z3.If(choice[c] == r, score(row[r]), value)
         policy.append(value)
-    negation = [z3.Not(z3.And(sign_rule)), z3.Sum(policy) > z3.Sum(rule)]
+    # a policy beats the rule in total only if it beats it on some question: one disjunct each
+    negation = [z3.Not(z3.And(sign_rule))] + [p > r for p, r in zip(policy, rule)]
     model = _solve(constraints, negation, nonlinear=True)
     if not isinstance(model, z3.ModelRef):
         return True if model == "unsat" else None
@@ -756,8 +756,6 @@ def _decide_confidence_target(pattern, options):
 
 
 def _confirm_target(model, t, pen, q, choice):
-    from .grading import answer_policy, rescore
-
     target, penalty = _value(model, t), _value(model, pen)
     confidences = tuple(tuple(_value(model, x) for x in row) for row in q)
     if target is None or penalty is None or any(None in row for row in confidences):
@@ -770,11 +768,20 @@ def _confirm_target(model, t, pen, q, choice):
 
     sign = next(((c, r) for c, row in enumerate(confidences) for r, x in enumerate(row)
                  if (score(x) > 0) != (x > target)), None)
-    rule_total = sum(score(max(row)) if answer_policy([max(row)], target)[0] else 0
-                     for row in confidences)
-    picks = tuple(model.eval(ch, model_completion=True).as_long() for ch in choice)
-    policy_total = sum(score(row[r]) if r >= 0 else 0 for row, r in zip(confidences, picks))
-    better = tuple("IDK" if r < 0 else r for r in picks) if policy_total > rule_total else None
+    # the rule: the most likely answer (first of the ties) if its q > t, else IDK (-1)
+    rule = [row.index(max(row)) if answer_policy([max(row)], target)[0] else -1
+            for row in confidences]
+    picks = [model.eval(ch, model_completion=True).as_long() for ch in choice]
+
+    def value(row, r):
+        return score(row[r]) if r >= 0 else 0
+
+    # keep the solver's choice where it beats the rule on that question, follow the rule elsewhere
+    policy = [p if value(row, p) > value(row, s) else s
+              for row, p, s in zip(confidences, picks, rule)]
+    rule_total = sum(value(row, s) for row, s in zip(confidences, rule))
+    policy_total = sum(value(row, p) for row, p in zip(confidences, policy))
+    better = tuple("IDK" if r < 0 else r for r in policy) if policy_total > rule_total else None
     if sign is None and better is None:
         raise EncodingError("library confirms neither a sign violation nor a better policy")
     witness = TargetWitness(target, penalty, confidences, better, sign)

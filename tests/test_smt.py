@@ -324,6 +324,9 @@ def test_smt_refutes_confidence_target_printed_penalty():
     assert (w.target, w.penalty) == (F(3, 4), 2)
     assert q <= F(3, 4) and not hp.answer_policy([q], F(3, 4))[0]
     assert hp.expected_score(q, F(2, 3)) > 0  # penalty 2 is the target 2/3
+    assert w.better_policy == (0,) and w.sign_violation == (0, 0)  # answering beats the rule's IDK
+    assert result.witness["policy_total"] == hp.expected_score(q, F(2, 3)) > result.witness[
+        "rule_total"] == 0
 
 
 @pytest.mark.result("Observation 1", kind="falsification", functions=["smt.prove"])
