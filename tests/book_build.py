@@ -65,7 +65,13 @@ def build(source, out, *options):
 
 @functools.cache
 def built_book(base):
-    """Build the PDF, then the HTML, into base/book; return the _build folder (once per process)."""
+    """Build the PDF, then the HTML, into base/book; return the _build folder (once per process).
+
+    HALLU_BOOK_BUILD=path/_build reads a book built beforehand instead (to rerun the book tests
+    while working on them; the build must have been made as above).
+    """
+    if os.environ.get("HALLU_BOOK_BUILD"):
+        return Path(os.environ["HALLU_BOOK_BUILD"])
     tool("xelatex"), tool("latexmk")
     out = Path(base) / "book"
     build(ROOT, out, "--builder", "pdflatex")
