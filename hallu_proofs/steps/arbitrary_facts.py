@@ -40,16 +40,16 @@ STEPS = {
                     _MM + "test_one_minus_x_to_the_n_at_most_exp")),
         Step("2c", "union bound: (1/zeta) e^(-zeta N) = gamma/(3 ln(3N/gamma)) <= gamma/3",
              "symbolic", tests=(_T + "test_lemma2_zeta_hoeffding_and_budget",)),
-        Step("3", "err_iiv >= sum_{c in U} mu'(c) gamma_c (answered prompts, the IDK term and "
+        Step("3", "err_iiv >= sum_{c in U} mu'(c) g_c (answered prompts, the IDK term and "
                   "(mu - mu') times the false alarms dropped)", "exact_random",
              tests=(_T + "test_lemma2_step3_err_iiv_at_least_unseen_terms",)),
         Step("4a", "given the training set, the unseen facts (a_c), c in U, are independent and "
                    "uniform on R_c", "exhaustive",
              tests=(_T + "test_lemma2_key_trick_conditional_law_every_training_set",)),
-        Step("4b", "for every labelling of R_c, the average of gamma_c over a_c is 1/2",
+        Step("4b", "for every labelling of R_c, the average of g_c over a_c is 1/2",
              "symbolic", tests=(_T + "test_lemma2_gamma_average_symbolic",
                                 _T + "test_lemma2_key_trick_conditional_law_every_training_set")),
-        Step("4c", "E[sum_U mu'(c) gamma_c | training set] = MM/2", "exhaustive",
+        Step("4c", "E[sum_U mu'(c) g_c | training set] = MM/2", "exhaustive",
              tests=(_T + "test_lemma2_key_trick_conditional_law_every_training_set",)),
         Step("5a", "Hoeffding's inequality for independent terms in [0, mu'(c)], applied given "
                    "the training set", "cited",
