@@ -305,6 +305,28 @@ def delta_coefficient_witness(n_errors) -> Instance:
     return Instance(p, q, [True, True] + [False] * big_k)
 
 
+def delta_tight_witness(eta) -> Instance:
+    """One valid answer and two errors, with slack 2 eta and delta = 1/2 + eta: the coefficient 1
+    on delta is approached at the fixed size K = 2, with a positive bound 1/2 - eta.
+
+    p = (1, 0, 0) and p_hat = (1/2 - eta, 1/2 + eta, 0) for 0 < eta < 1/2 (a Fraction): the
+    error above the threshold 1/2 is worth exactly 2 D plus eta, the valid answer is eta short of
+    1/2. With c delta in place of delta the claim fails once eta < (1 - c) / (2 (1 + c)).
+
+    >>> from fractions import Fraction as F
+    >>> inst = delta_tight_witness(F(1, 100))
+    >>> generative_error(inst) - theorem1_bound(inst), calibration_gap(inst)
+    (Fraction(1, 50), Fraction(51, 100))
+    """
+    if isinstance(eta, bool) or not isinstance(eta, (Fraction, int)):
+        raise TypeError(f"eta must be a fractions.Fraction, got {type(eta).__name__}")
+    eta = Fraction(eta)
+    if not 0 < eta < Fraction(1, 2):
+        raise ValueError(f"eta must be in (0, 1/2), got {eta}")
+    half = Fraction(1, 2)
+    return Instance([1, 0, 0], [half - eta, half + eta, Fraction(0)], [True, False, False])
+
+
 def delta_coefficient_failure_size(coefficient) -> int:
     """The smallest K at which `delta_coefficient_witness` refutes err >= 2 err_iiv - k/K - c delta.
 

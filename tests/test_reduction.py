@@ -455,3 +455,24 @@ def test_nonsense_and_relabelling_give_two_bounds_neither_dominates():
         reduction.nonsense_terms(lowered, [False, False, True])
     with pytest.raises(TypeError, match="nonsense must be a boolean array"):
         reduction.nonsense_terms(lowered, [0, 0, 0, 1])
+
+
+@pytest.mark.result("Theorem 1", "Corollary 1", kind=("tightness", "falsification"),
+                    functions=["reduction.delta_tight_witness"])
+@pytest.mark.parametrize("c", [F(0), F(1, 2), F(9, 10), F(99, 100)])
+def test_delta_coefficient_fails_at_k_equal_two(c):
+    """At K = 2 the slack is 2 eta and delta = 1/2 + eta; with c delta (c < 1) the claim holds
+    for eta >= (1 - c)/(2(1 + c)) and fails below, while the true bound 1/2 - eta stays positive."""
+    edge = (1 - c) / (2 * (1 + c))
+    for eta, holds in ((edge, True), (edge * 2, True), (edge / 2, False), (edge / 10, False)):
+        if not 0 < eta < F(1, 2):
+            continue
+        inst = reduction.delta_tight_witness(eta)
+        assert hp.generative_error(inst) - hp.theorem1_bound(inst) == 2 * eta
+        assert hp.calibration_gap(inst) == F(1, 2) + eta and hp.theorem1_bound(inst) == F(1, 2) - eta
+        claim = 2 * hp.iiv_error(inst) - F(1, 2) - c * hp.calibration_gap(inst)
+        assert (hp.generative_error(inst) >= claim) is holds
+    with pytest.raises(ValueError, match=r"eta must be in \(0, 1/2\), got 1/2"):
+        reduction.delta_tight_witness(F(1, 2))
+    with pytest.raises(TypeError, match="eta must be a fractions.Fraction, got float"):
+        reduction.delta_tight_witness(0.1)

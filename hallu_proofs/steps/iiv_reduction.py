@@ -5,7 +5,7 @@ The symbolic steps run on tables of SymPy symbols built from the definitions
 to 4 responses (one prompt: up to 7), or, for the inequalities, for every size at once.
 
 >>> [step.number for step in STEPS["Theorem 1"]]
-['1', 'delta', '2', '3', '4a', '4b', '5', '6']
+['1', 'delta', '2', '3', '4a', '4b', '5', '6', 'whole']
 """
 
 from . import Step
@@ -44,6 +44,9 @@ STEPS = {
              tests=(_T + "test_step6_slack_is_the_three_terms",
                     _T + "test_a_wrong_definition_breaks_the_identities",
                     _T + "test_symbolic_table_computes_what_the_library_computes")),
+        Step("whole", "the inequality as a whole for every real instance and every valid/error "
+                      "pattern up to the sizes of hallu_proofs.smt.SIZES (z3)", "smt",
+             tests=("tests/test_smt.py::test_smt_proves_theorem1",)),
     ),
     "Corollary 1": (
         Step("1", "one prompt: D is p/2 on V and 1/(2|E|) on E, the threshold is 1/|E| and "
@@ -55,6 +58,9 @@ STEPS = {
         Step("3", "the inequalities of steps 2, 4 and 5 hold for every size (as for Theorem 1)",
              "symbolic", tests=(_T + "test_step2_errors_above_the_threshold",
                                 _T + "test_step4_at_most_k_over_k", _T + "test_step5_combine")),
+        Step("whole", "the inequality as a whole for every real one-prompt instance up to the "
+                      "size of hallu_proofs.smt.SIZES (z3)", "smt",
+             tests=("tests/test_smt.py::test_smt_proves_corollary1",)),
     ),
     "Theorem 1 with per-prompt thresholds": (
         Step("1", "steps 1, 4, 5 and 6 with A' = {p_hat(r|c) > 1/|E_c|} and "
