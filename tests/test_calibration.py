@@ -85,7 +85,8 @@ def test_rescaled_model_is_the_rescaling(inst, s, threshold):
 
 @given(instances(exact=True), thresholds)
 def test_derivative_identity_exact(inst, threshold):
-    """dL(p_hat_s)/ds at s = 1 equals p_hat(A) - p(A) exactly, so its absolute value is delta."""
+    """The closed form at s = 1 and signed_calibration_gap agree exactly (two code paths of one sum;
+    the identity itself is checked against sympy.diff of the loss in test_steps_calibration.py)."""
     assume(has_finite_loss(inst))
     derivative = hp.rescaled_loss_derivative(inst, 1, threshold)
     assert derivative == hp.signed_calibration_gap(inst, threshold)
