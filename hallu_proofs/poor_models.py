@@ -67,12 +67,18 @@ __all__ = [
 
 
 def iiv_error_steps(inst: Instance):
-    """The step function t -> err_iiv(f_t) on [0, 1], as thresholds and values.
+    """The step function t -> err_iiv(f_t) on [0, 1], as thresholds and values, by one sort.
 
     Returns ``(thresholds, values)`` with ``0 = thresholds[0] < ... < thresholds[-1] = 1``: every
     distinct value of p_hat, plus 0 and 1. For t in ``[thresholds[i], thresholds[i + 1])`` the
     classifier f_t, hence err_iiv(f_t), is constant and equal to ``values[i]``; ``values[-1]`` is
-    err_iiv(f_1), the classifier that says '-' everywhere. Each value is ``iiv_error(inst, t)``.
+    err_iiv(f_1), the classifier that says '-' everywhere (but on a float p_hat that rounding put
+    a hair above 1). Each value is ``iiv_error(inst, t)`` (exactly with Fractions; in floats up to
+    rounding, as the sums run in another order).
+
+    The values come from cumulative sums over the slots sorted by p_hat: err_iiv(f_t) is the
+    D-mass of valid slots with p_hat <= t plus that of errors with p_hat > t, so the whole step
+    function costs one sort, O(n log n) in the number n of slots.
 
     >>> from fractions import Fraction as F
     >>> inst = Instance([1, 0], [F(3, 4), F(1, 4)], [True, False])
