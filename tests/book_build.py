@@ -175,7 +175,8 @@ class Browser:
         self.from_browser, self.from_browser_write = os.pipe()
 
         def descriptors():  # in the child: the pipe ends become descriptors 3 and 4
-            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (self.to_browser_read, self.from_browser_write)]
+            ends = (self.to_browser_read, self.from_browser_write)
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in ends]
             os.dup2(high[0], 3)
             os.dup2(high[1], 4)
 
@@ -283,11 +284,14 @@ new Promise(function (resolve) {
     return title ? title.textContent.trim().slice(0, 60) : "";
   }
   function measure() {
-    document.querySelectorAll(".toggle-hidden").forEach(function (e) { e.classList.remove("toggle-hidden"); });
+    document.querySelectorAll(".toggle-hidden").forEach(function (e) {
+      e.classList.remove("toggle-hidden");
+    });
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
     if (window.readerMarkWideFormulas) window.readerMarkWideFormulas();
-    var report = {width: window.innerWidth, formulas: 0, errors: document.querySelectorAll("mjx-merror").length,
-                  cut: [], pageWidth: document.documentElement.scrollWidth,
+    var report = {width: window.innerWidth, formulas: 0, cut: [],
+                  errors: document.querySelectorAll("mjx-merror").length,
+                  pageWidth: document.documentElement.scrollWidth,
                   readerMath: document.documentElement.dataset.readerMath || null,
                   scrollingInputs: 0, scrollingOutputs: 0, codeBlocks: 0, outputBlocks: 0};
     document.querySelectorAll("mjx-container").forEach(function (math) {
@@ -314,7 +318,8 @@ new Promise(function (resolve) {
   }
   var started = Date.now();
   function ready() {
-    var waiting = document.querySelector("script[src*='reader.js']") && !document.documentElement.dataset.readerMath;
+    var waiting = document.querySelector("script[src*='reader.js']")
+      && !document.documentElement.dataset.readerMath;
     if (waiting && Date.now() - started < 60000) setTimeout(ready, 100); else setTimeout(measure, 50);
   }
   ready();

@@ -1,8 +1,9 @@
 """What the book adds to Jupyter Book 1.x for its readers (a local Sphinx extension).
 
-* Every chapter page offers its executed notebook (``.ipynb``, with the outputs of the build) in
-  the header's download menu. sphinx-book-theme does this only when a launch provider is set,
-  and this book sets none, to stay offline.
+* Every chapter page offers its executed notebook (``.ipynb``, with the outputs of the build;
+  figures carry the width the HTML shows them at) in the header's download menu.
+  sphinx-book-theme does this only when a launch provider is set, and this book sets none, to
+  stay offline.
 * The book's PDF (``make pdf``: ``_build/latex/hallu-proofs.pdf`` beside ``_build/html``) is copied
   into the HTML and linked from the download menu and the sidebar, but only when it is at least
   as new as every source of the book; otherwise there is no link (and no stale copy).
@@ -15,6 +16,8 @@
   same), and citations in the text print these labels (bibtex_reference_style: label).
 """
 
+import base64
+import json
 import re
 import shutil
 import struct
@@ -45,8 +48,23 @@ def offer_notebook(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(notebook, target)
+    content = json.loads(notebook.read_text())
+    for cell in content["cells"]:
+        for output in cell.get("outputs", []):
+            size_figure_output(output)
+    target.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def size_figure_output(output):
+    """Give a PNG output drawn above 100 dpi the width it has at 100 dpi (as the HTML shows it)."""
+    data = output.get("data", {}).get("image/png")
+    metadata = output.setdefault("metadata", {}) if data else {}
+    if not data or "width" in metadata.get("image/png", {}):
+        return
+    size, dpi = png_size_and_dpi(base64.b64decode(data))
+    if size and dpi and dpi > 100.5:
+        metadata.setdefault("image/png", {})["width"] = round(size[0] * 100 / dpi)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------
@@ -107,9 +125,8 @@ def rename_print_button(app, pagename, templatename, context, doctree):
 
 
 # --- figures ---------------------------------------------------------------------------------------
-def png_size_and_dpi(path):
-    """(width, height) in pixels and the dots per inch stored in the PNG (None if not stored)."""
-    data = path.read_bytes()
+def png_size_and_dpi(data):
+    """(width, height) in pixels and the dots per inch stored in the PNG bytes (None if not stored)."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         return None, None
     width, height = struct.unpack(">II", data[16:24])
@@ -131,7 +148,7 @@ def show_figures_at_100_dpi(app, doctree, docname):
             continue
         if not path.is_file():
             continue
-        size, dpi = png_size_and_dpi(path)
+        size, dpi = png_size_and_dpi(path.read_bytes())
         if size and dpi and dpi > 100.5:
             image["width"] = f"{round(size[0] * 100 / dpi)}px"
 
