@@ -13,7 +13,6 @@ the Debian package (``.ci/run`` installs them all), never a skip.
 
 import base64
 import fcntl
-import functools
 import json
 import os
 import re
@@ -63,20 +62,30 @@ def build(source, out, *options):
     return result
 
 
-@functools.cache
-def built_book(base):
-    """Build the PDF, then the HTML, into base/book; return the _build folder (once per process).
+_BUILDS = {}
 
-    HALLU_BOOK_BUILD=path/_build reads a book built beforehand instead (to rerun the book tests
-    while working on them; the build must have been made as above).
+
+def built_book(base):
+    """Build the PDF, then the HTML, into base/book; return the _build folder.
+
+    Once per process: a failed build is not retried by the next test, which fails with the
+    same message. HALLU_BOOK_BUILD=path/_build reads a book built beforehand instead (to rerun
+    the book tests while working on them; the build must have been made as above).
     """
     if os.environ.get("HALLU_BOOK_BUILD"):
         return Path(os.environ["HALLU_BOOK_BUILD"])
-    tool("xelatex"), tool("latexmk")
-    out = Path(base) / "book"
-    build(ROOT, out, "--builder", "pdflatex")
-    build(ROOT, out)
-    return out / "_build"
+    if base not in _BUILDS:
+        try:
+            tool("xelatex"), tool("latexmk")
+            out = Path(base) / "book"
+            build(ROOT, out, "--builder", "pdflatex")
+            build(ROOT, out)
+            _BUILDS[base] = out / "_build"
+        except AssertionError as failure:
+            _BUILDS[base] = failure
+    if isinstance(_BUILDS[base], AssertionError):
+        raise AssertionError(f"the book build failed (once, for every book test): {_BUILDS[base]}")
+    return _BUILDS[base]
 
 
 def chapter_names():
