@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
+from hallu_proofs import calibration
 from hallu_proofs.strategies import instances
 
 thresholds = st.one_of(st.none(), st.fractions(0, 1))
@@ -761,3 +762,27 @@ def test_new_models_keep_the_plausible_set():
         for model in (hp.rescaled_model(inst, 2), hp.uniform_model(inst)):
             assert model.plausible.tolist() == inst.plausible.tolist()
     assert hp.uniform_model(several).p_hat[1].tolist() == [1 / 3] * 3
+
+
+def test_new_helpers_refuse_bad_input_and_take_floats():
+    """slot_forecasts and symbolic_rescaled_loss need an exact instance; every new helper refuses a
+    non-instance with a TypeError naming inst; mean_plausible_responses works in floats too."""
+    floats = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    with pytest.raises(TypeError, match="inst must be an exact"):
+        hp.calibration.slot_forecasts(floats)
+    with pytest.raises(TypeError, match="inst must be an exact"):
+        hp.calibration.symbolic_rescaled_loss(floats)
+    for func in (hp.calibration.slot_forecasts, hp.calibration.symbolic_rescaled_loss,
+                 hp.calibration.mean_plausible_responses, hp.reduction.threshold_partition,
+                 hp.reduction.per_prompt_threshold_terms):
+        with pytest.raises(TypeError, match="inst"):
+            func([[1.0, 0.0]])
+    with pytest.raises(TypeError, match="inst"):
+        hp.reduction.nonsense_terms(None, [False])
+    two_sizes = hp.Instance([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[0.5, 0.5, 0.0], [0.2, 0.4, 0.4]],
+                            [[True, False, False], [True, False, False]], mu=[0.25, 0.75],
+                            plausible=[[True, True, False], [True] * 3])
+    assert calibration.mean_plausible_responses(two_sizes) == 0.25 * 2 + 0.75 * 3
+    inst = hp.printed_loss_counterexample()
+    s, loss = calibration.symbolic_rescaled_loss(inst, threshold=F(1, 10))
+    assert sp.diff(loss, s).subs(s, 1) == sp.Rational(hp.signed_calibration_gap(inst, F(1, 10)))
