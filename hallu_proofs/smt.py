@@ -113,7 +113,7 @@ THOROUGH_SIZES = {
     "theorem1": ((3, 6, {}), (4, 4, {})),
     "poor_model": ((3, 4, {}),),
     "theorem3": ((1, 8, {}), (2, 4, {})),
-    "theorem4": ((1, 8, {}), (2, 4, {}), (3, 3, {})),
+    "theorem4": ((1, 8, {}), (2, 4, {})),
     "observation1": ((1, 10, {}),),
     "confidence_target": ((4, 5, {}),),
     "good_turing_bias": ((1, 3, {"max_samples": 4}), (1, 2, {"max_samples": 12})),
