@@ -24,10 +24,18 @@ def test_toc_lists_existing_chapters():
         assert (ROOT / f"{name}.md").is_file(), name
 
 
+def files_under(folder):
+    """Every file under ``folder``, with its size and modification time."""
+    return {str(f.relative_to(folder)): (f.stat().st_size, f.stat().st_mtime_ns)
+            for f in folder.rglob("*") if f.is_file()}
+
+
 @pytest.mark.parametrize("name", chapters())
 def test_chapter_executes_as_notebook(name):
-    """The chapter's code cells run in a fresh kernel without error."""
+    """The chapter's code cells run in a fresh kernel without error, and write nothing into the
+    chapter's folder (no Hypothesis database or cache, no data file, no figure)."""
     path = ROOT / f"{name}.md"
+    before = files_under(path.parent)
     notebook = jupytext.read(path)
     client = nbclient.NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
@@ -38,3 +46,5 @@ def test_chapter_executes_as_notebook(name):
         for output in cell.get("outputs", []) if output.get("output_type") == "error"
     ]
     assert not errors
+    after = files_under(path.parent)
+    assert {f for f in after if after[f] != before.get(f)} == set(), "the chapter wrote into book/"
