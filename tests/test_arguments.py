@@ -39,7 +39,8 @@ What it counts, and where it approximates:
   it is not the option's default (``"--format", "auto"`` does not count); a value that is not a
   literal counts.
 
-The checker is tested on synthetic sources below, so that it is seen to report a gap.
+The checker reads every test file but this one, and is tested on synthetic sources below, so
+that it is seen to report a gap.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ _MISSING = object()
 # --------------------------------------------------------------------------- the public face
 
 class Callable:
-    """A public callable: its label, its parameters, how many leading positionals it binds."""
+    """A public callable: its label, the object, its parameters (without self)."""
 
     def __init__(self, label, obj, signature, method_name=None, bound_first=False):
         self.label, self.obj, self.method_name = label, obj, method_name
@@ -327,7 +328,7 @@ def argument_gaps(sources, callables=None):
 # --------------------------------------------------------------------------- the command line
 
 def cli_options(parser=None):
-    """{sub-command: {option string: default (None for a flag or no default)}}."""
+    """{sub-command: {option string: its default (None when it has none; _MISSING for a flag)}}."""
     parser = cli.build_parser() if parser is None else parser
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     options = {}
@@ -406,7 +407,10 @@ def cli_gaps(sources, options=None):
 
 
 def read_test_sources():
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TESTS.glob("*.py"))}
+    """The test files, but this one: its tuples such as ("score", "--bins") are the checker's
+    expectations on synthetic sources, not command lines."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TESTS.glob("*.py"))
+            if path.name != Path(__file__).name}
 
 
 # --------------------------------------------------------------------------- the checks
