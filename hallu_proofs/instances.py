@@ -234,6 +234,15 @@ def check_threshold(threshold, inst: Instance):
     Traceback (most recent call last):
     ...
     ValueError: threshold must be a number in [0, 1], got nan
+
+    An exact instance needs an exact threshold: a float such as 0.3 is a binary fraction a hair
+    below 3/10, which would silently classify an exact p_hat = 3/10 as '+'.
+
+    >>> from fractions import Fraction as F
+    >>> check_threshold(0.3, Instance([1, 0], [F(3, 10), F(7, 10)], [True, False]))
+    Traceback (most recent call last):
+    ...
+    TypeError: threshold must be an int or a fractions.Fraction for an exact instance, got 0.3 (float): a float is a binary fraction a hair away from the decimal it prints as
     """
     if threshold is None:
         return inst.default_threshold
@@ -241,6 +250,12 @@ def check_threshold(threshold, inst: Instance):
         raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
     if not 0 <= threshold <= 1:
         raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    if inst.exact and not isinstance(threshold, (Integral, Fraction)):
+        raise TypeError(
+            f"threshold must be an int or a fractions.Fraction for an exact instance, got "
+            f"{threshold!r} ({type(threshold).__name__}): a float is a binary fraction a hair away "
+            "from the decimal it prints as"
+        )
     return inst.number(threshold)
 
 

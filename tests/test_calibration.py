@@ -596,13 +596,15 @@ def test_grouped_optimum_of_a_group_without_mass_is_uniform():
 
 def test_gap_curve_is_calibration_gap_threshold_by_threshold():
     """Each entry of the curve is calibration_gap at that threshold, exactly: Fractions for an
-    exact instance (1/3 is not above 1/3, which a float threshold would get wrong), floats else."""
+    exact instance (1/3 is not above 1/3, which a float threshold would get wrong, so a float is
+    refused there), floats else."""
     inst = hp.Instance([F(1, 2), F(1, 2), 0], [F(1, 3), F(1, 2), F(1, 6)], [True, True, False])
     ts = [F(1, 3), F(1, 4), 0]
     curve = hp.calibration_gap_curve(inst, ts)
     assert curve.tolist() == [hp.calibration_gap(inst, threshold=t) for t in ts]
     assert all(isinstance(x, F) for x in curve)
-    assert curve[0] != hp.calibration_gap(inst, threshold=float(ts[0]))
+    with pytest.raises(TypeError, match="exact instance, got 0.333"):
+        hp.calibration_gap(inst, threshold=float(ts[0]))
     floats = hp.Instance([0.5, 0.5, 0.0], [0.6, 0.2, 0.2], [True, True, False])
     float_curve = hp.calibration_gap_curve(floats, [0, 0.5])
     assert float_curve.dtype == float

@@ -352,9 +352,15 @@ def test_exact_default_threshold_and_number():
 
 @pytest.mark.parametrize("threshold", [0, 1, F(1, 3), 0.25, np.float64(0.5)])
 def test_threshold_boundaries_are_accepted_in_the_instance_arithmetic(threshold):
+    """Exact thresholds on exact instances, any real on float instances; a float threshold on an
+    exact instance is refused (it would be its binary value, a hair off the decimal)."""
     exact = hp.Instance([1, 0, 0], [F(1, 3)] * 3, [True, False, False])
-    t = hp.instances.check_threshold(threshold, exact)
-    assert t == F(threshold) and type(t) is F
+    if isinstance(threshold, float):
+        with pytest.raises(TypeError, match="exact instance, got"):
+            hp.instances.check_threshold(threshold, exact)
+    else:
+        t = hp.instances.check_threshold(threshold, exact)
+        assert t == F(threshold) and type(t) is F
     floats = hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])
     t = hp.instances.check_threshold(threshold, floats)
     assert t == float(threshold) and type(t) is float
