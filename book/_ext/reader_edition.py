@@ -17,7 +17,6 @@
 """
 
 import base64
-import json
 import re
 import shutil
 import struct
@@ -25,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from string import ascii_lowercase
 
+import nbformat
 from docutils import nodes
 from sphinx.util import logging
 
@@ -48,12 +48,30 @@ def offer_notebook(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    content = json.loads(notebook.read_text())
-    for cell in content["cells"]:
+    content = with_cached_outputs(app, nbformat.read(notebook, as_version=4))
+    for cell in content.cells:
         for output in cell.get("outputs", []):
             size_figure_output(output)
-    target.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")
+    nbformat.write(content, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def with_cached_outputs(app, notebook):
+    """The notebook with the outputs of its execution.
+
+    myst-nb writes jupyter_execute/<page>.ipynb with outputs when it executes the page, but
+    without them when it takes the execution from its cache (it merges the cached outputs into a
+    copy); the cache gives them back for the same cells.
+    """
+    config = app.env.mystnb_config
+    if config.execution_mode != "cache":
+        return notebook
+    from jupyter_cache import get_cache
+
+    try:
+        return get_cache(config.execution_cache_path).merge_match_into_notebook(notebook)[1]
+    except KeyError:  # not in the cache: keep what was written
+        return notebook
 
 
 def size_figure_output(output):
@@ -102,12 +120,18 @@ def copy_pdf(app):
     shutil.copy2(pdf, target)
 
 
+def pdf_in_sidebar(app, pagename, templatename, context, doctree):
+    """Let book/_templates/book-pdf.html link the PDF (set before the theme drops empty sidebar
+    templates, which it does by rendering them early)."""
+    if getattr(app.env, "reader_edition_pdf", False):
+        context["book_pdf"] = context["pathto"](PDF_NAME, 1)
+
+
 def link_pdf(app, pagename, templatename, context, doctree):
-    """Offer the book's PDF in the download menu (after the theme built it) and the sidebar."""
+    """Offer the book's PDF in the download menu, after the theme has built the menu."""
     if not getattr(app.env, "reader_edition_pdf", False):
         return
     url = context["pathto"](PDF_NAME, 1)
-    context["book_pdf"] = url
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
             group["buttons"].append({
@@ -234,6 +258,7 @@ def setup(app):
     app.connect("doctree-resolved", show_figures_at_100_dpi)
     app.connect("doctree-resolved", move_tags_out_of_split)
     app.connect("html-page-context", offer_notebook, priority=500)
+    app.connect("html-page-context", pdf_in_sidebar, priority=400)
     app.connect("html-page-context", link_pdf, priority=502)
     app.connect("html-page-context", rename_print_button, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
