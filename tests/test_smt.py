@@ -16,10 +16,9 @@ import pytest
 
 import hallu_proofs as hp
 from hallu_proofs import smt
-from hallu_proofs.ledger import KINDS
 
-#: The ledger kind of a proof for every instance up to a size ("smt" once the ledger knows it).
-PROOF = "smt" if "smt" in KINDS else "property"
+#: The ledger kind of a proof for every instance up to a size.
+PROOF = "smt"
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 
@@ -120,7 +119,7 @@ def test_smt_proves_observation1():
     assert_proved("observation1")
 
 
-@pytest.mark.result("Observation 1", kind=PROOF, functions=["smt.prove"])
+@pytest.mark.result("Confidence targets", kind=PROOF, functions=["smt.prove"])
 def test_smt_proves_confidence_target():
     """Section 4.2: an answer beats IDK iff q > t, and 'answer iff q > t' is an optimal policy."""
     assert_proved("confidence_target")
@@ -315,7 +314,7 @@ def test_smt_refutes_observation1_with_abstention_credit():
     assert hp.optimal_responses(w.problem, w.graders, w.beliefs, binary=False) & w.problem.abstentions
 
 
-@pytest.mark.result("Observation 1", kind="falsification", functions=["smt.prove"])
+@pytest.mark.result("Confidence targets", kind="falsification", functions=["smt.prove"])
 def test_smt_refutes_confidence_target_printed_penalty():
     """The printed 't = 0.75 (penalty 2)': with penalty 2 answering beats IDK at some q <= 3/4."""
     result = refuted("confidence_target", 1, 2, target=F(3, 4), penalty=2)
@@ -329,7 +328,7 @@ def test_smt_refutes_confidence_target_printed_penalty():
         "rule_total"] == 0
 
 
-@pytest.mark.result("Observation 1", kind="falsification", functions=["smt.prove"])
+@pytest.mark.result("Confidence targets", kind="falsification", functions=["smt.prove"])
 def test_smt_refutes_confidence_target_with_a_wrong_rule():
     """Answering iff q > t is wrong when the penalty is not t/(1 - t) (here 1 at t = 3/4)."""
     result = refuted("confidence_target", 2, 3, target=F(3, 4), penalty=1)
