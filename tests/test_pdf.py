@@ -85,10 +85,12 @@ def test_no_raw_markup_or_lost_output_in_the_pdf(text):
         assert raw not in text, raw
 
 
-def test_no_missing_glyphs(build):
-    """XeLaTeX had a glyph for every character (its log lists the ones it had not)."""
+def test_no_missing_glyphs_and_no_broken_links(build):
+    """XeLaTeX had a glyph for every character and a target for every link (its log lists the
+    characters it had no glyph for and the references it could not resolve)."""
     log = (build / "latex" / PDF_NAME).with_suffix(".log").read_text(errors="replace")
     assert "Missing character" not in log, re.findall(r"Missing character: .*", log)[:10]
+    assert "undefined references" not in log, re.findall(r"reference `[^']*' on page \d+", log)
 
 
 def test_set_minus_and_equation_tags_print(text):

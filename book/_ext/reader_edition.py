@@ -12,6 +12,7 @@
 * The LaTeX preamble defines the MathJax macros of ``_config.yml`` (one list for both builders).
 * In LaTeX, a ``\\tag`` inside a ``$$`` block is moved out of the ``split`` environment that
   Sphinx wraps the block in (amsmath forbids it there).
+* In LaTeX, an exercise can be linked from another page (sphinx-exercise labels it for its own).
 * Bibliography labels are author-year ('Kalai et al., 2025'; 2025a, 2025b when two would be the
   same), and citations in the text print these labels (bibtex_reference_style: label).
 """
@@ -203,6 +204,27 @@ def move_tags_out_of_split(app, doctree, docname):
         block["nowrap"] = True
 
 
+def label_exercises_for_other_pages(app):
+    """In LaTeX, label each exercise also as docname:label, the name a {ref} from another page
+    links to (sphinx-exercise labels it exercise:label only, which serves its own page)."""
+    from sphinx.writers.latex import LaTeXTranslator
+    from sphinx_exercise import nodes as exercise
+
+    for node_class, visit, depart in [
+        (exercise.exercise_node, exercise.visit_exercise_node, exercise.depart_exercise_node),
+        (exercise.exercise_enumerable_node, exercise.visit_exercise_enumerable_node,
+         exercise.depart_exercise_enumerable_node),
+    ]:
+        def visit_with_label(self, node, visit=visit):
+            if isinstance(self, LaTeXTranslator):
+                label = node.attributes["label"]
+                docname = self.builder.env.sphinx_exercise_registry[label].get("docname")
+                self.body.append(f"\\phantomsection\\label{{\\detokenize{{{docname}:{label}}}}}")
+            visit(self, node)
+
+        app.add_node(node_class, override=True, latex=(visit_with_label, depart))
+
+
 # --- bibliography labels ------------------------------------------------------------------------------
 def register_author_year_labels():
     """A pybtex style 'author_year_labels': plain entries, labelled as the text cites them."""
@@ -253,6 +275,7 @@ def register_author_year_labels():
 
 def setup(app):
     register_author_year_labels()
+    label_exercises_for_other_pages(app)
     app.connect("config-inited", latex_macros, priority=400)
     app.connect("builder-inited", copy_pdf)
     app.connect("doctree-resolved", show_figures_at_100_dpi)
