@@ -39,7 +39,7 @@ from .validation import (
     check_positive_int,
     check_probability,
     check_real,
-    id_codes,
+    id_counts,
 )
 
 __all__ = [
@@ -356,15 +356,15 @@ def singleton_rate(prompts, responses, idk=IDK) -> float:
     >>> singleton_rate(["Ada", "Ada", "Alan"], ["Dec 10", "IDK", "Jun 23"], idk="IDK")
     0.6666666666666666
     """
-    codes = id_codes(prompts, "prompts")
+    asked = as_id_array(prompts, "prompts")
     answers = as_id_array(responses, "responses")
-    if codes.size == 0:
+    if asked.size == 0:
         raise ValueError("prompts is empty: a training set needs N >= 1 examples")
-    if answers.size != codes.size:
-        raise ValueError(f"responses has length {answers.size}, but prompts has length {codes.size}")
+    if answers.size != asked.size:
+        raise ValueError(f"responses has length {answers.size}, but prompts has length {asked.size}")
     answered = np.asarray(answers != idk, dtype=bool)
-    counts = np.bincount(codes[answered], minlength=0)
-    return int(np.count_nonzero(counts == 1)) / codes.size
+    counts = id_counts(asked[answered], "prompts")
+    return int(np.count_nonzero(counts == 1)) / asked.size
 
 
 def singleton_rate_of_counts(counts, n) -> float:

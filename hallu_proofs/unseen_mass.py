@@ -32,12 +32,13 @@ from ._lazy import sympy as sp
 from .arbitrary_facts import IDK
 from .validation import (
     as_array,
+    as_id_array,
     check_confidence_level,
     check_distribution,
     check_positive_int,
     check_probability,
     check_real,
-    id_codes,
+    id_counts,
 )
 
 __all__ = [
@@ -127,11 +128,11 @@ def good_turing(samples, exact=False):
     ...
     ValueError: samples must not be empty
     """
-    codes = id_codes(samples, "samples")
-    if codes.size == 0:
+    values = as_id_array(samples, "samples")
+    if values.size == 0:
         raise ValueError("samples must not be empty")
-    singletons = int(np.count_nonzero(np.bincount(codes) == 1))
-    return Fraction(singletons, codes.size) if exact else singletons / codes.size
+    singletons = int(np.count_nonzero(id_counts(values, "samples") == 1))
+    return Fraction(singletons, values.size) if exact else singletons / values.size
 
 
 def missing_mass(nu, samples):

@@ -15,6 +15,7 @@ ValueError: nu must sum to 1, got 1.1
 from __future__ import annotations
 
 import math
+from collections import Counter
 from fractions import Fraction
 from numbers import Integral, Rational, Real
 
@@ -139,8 +140,8 @@ def as_id_array(values, name):
     strings, tuples or other hashable values (kept as Python objects when numpy would reshape or
     convert them, e.g. tuples, mixed types, or ints beyond 64 bits). Booleans and NaN are refused.
 
-    >>> as_id_array([("a", 1), ("b", 2)], "ids").dtype, as_id_array(["x", "y"], "ids").dtype.kind
-    (dtype('O'), 'U')
+    >>> as_id_array([("a", 1), ("b", 2)], "ids").dtype, as_id_array([3, 5], "ids").dtype.kind
+    (dtype('O'), 'i')
     """
     if not isinstance(values, np.ndarray) and hasattr(values, "to_numpy"):  # pandas, polars
         values = values.to_numpy()
@@ -153,7 +154,7 @@ def as_id_array(values, name):
             raise TypeError(f"{name} must hold ids (ints, strings, tuples, ...), got booleans")
         integers = all(issubclass(k, (int, np.integer)) and not issubclass(k, (bool, np.bool_))
                        for k in kinds)
-        if integers or kinds <= {str} or kinds <= {float}:
+        if integers or kinds <= {float}:  # strings are coded faster as Python objects
             try:
                 arr = np.asarray(items)
             except OverflowError:  # ints beyond 64 bits
@@ -171,28 +172,32 @@ def as_id_array(values, name):
     return arr
 
 
-def id_codes(values, name):
-    """Integer codes for hashable ids: equal ids get equal codes, all in 0..bound-1 with
-    bound <= 8 N + 1 for N ids, in time O(N log N) and memory O(N) whatever the ids' values.
+def id_counts(values, name):
+    """How many times each distinct id occurs (in no particular order), for hashable ids: time
+    O(N log N) and memory O(N) for N ids, whatever their values (no table indexed by id value).
 
-    >>> id_codes(["b", "a", "b"], "ids").tolist(), id_codes([2**40, 5, 2**40], "ids").tolist()
-    ([1, 0, 1], [1, 0, 1])
+    >>> sorted(id_counts(["b", "a", "b"], "ids").tolist())
+    [1, 2]
+    >>> sorted(id_counts([2**40, 5, 2**40], "ids").tolist())
+    [1, 2]
     """
     arr = as_id_array(values, name)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.intp)
     if arr.dtype.kind in "iu":
-        if arr.size == 0 or (arr.min() >= 0 and arr.max() < _DIRECT_IDS_PER_ENTRY * arr.size):
-            return arr.astype(np.intp, copy=False)
-        return np.unique(arr, return_inverse=True)[1].astype(np.intp, copy=False)
-    if arr.dtype != object:
-        return np.unique(arr, return_inverse=True)[1].astype(np.intp, copy=False)
-    codes = {}
+        if arr.min() >= 0 and arr.max() < _DIRECT_IDS_PER_ENTRY * arr.size:
+            counts = np.bincount(arr)
+            return counts[counts > 0]
+        return np.unique(arr, return_counts=True)[1]
+    if arr.dtype.kind not in "OUS":
+        return np.unique(arr, return_counts=True)[1]
     try:
-        return np.fromiter((codes.setdefault(x, len(codes)) for x in arr), dtype=np.intp,
-                           count=arr.size)
+        counts = Counter(arr.tolist())  # hashing beats sorting for Python objects and strings
     except TypeError:
         i = next(i for i, x in enumerate(arr) if not _hashable(x))
         raise TypeError(f"{name}: entry {i} is a {type(arr[i]).__name__}, which is not hashable; "
                         "ids must be hashable") from None
+    return np.fromiter(counts.values(), dtype=np.intp, count=len(counts))
 
 
 def _hashable(x):
