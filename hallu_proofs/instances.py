@@ -242,7 +242,7 @@ def check_threshold(threshold, inst: Instance):
     >>> check_threshold(0.3, Instance([1, 0], [F(3, 10), F(7, 10)], [True, False]))
     Traceback (most recent call last):
     ...
-    TypeError: threshold must be an int or a fractions.Fraction for an exact instance, got 0.3 (float): a float is a binary fraction a hair away from the decimal it prints as
+    TypeError: threshold must be an int or a Fraction for an exact instance, got 0.3 (float)
     """
     if threshold is None:
         return inst.default_threshold
@@ -251,11 +251,8 @@ def check_threshold(threshold, inst: Instance):
     if not 0 <= threshold <= 1:
         raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
     if inst.exact and not isinstance(threshold, (Integral, Fraction)):
-        raise TypeError(
-            f"threshold must be an int or a fractions.Fraction for an exact instance, got "
-            f"{threshold!r} ({type(threshold).__name__}): a float is a binary fraction a hair away "
-            "from the decimal it prints as"
-        )
+        raise TypeError(f"threshold must be an int or a Fraction for an exact instance, got "
+                        f"{threshold!r} ({type(threshold).__name__})")
     return inst.number(threshold)
 
 

@@ -6,10 +6,10 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 from hypothesis import given
+from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
 from hallu_proofs.strategies import instances
-from tolerance import FLOAT_TOLERANCE
 
 P = [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]]
 P_HAT = [[0.5, 0.25, 0.25], [0.2, 0.3, 0.5]]
