@@ -638,7 +638,8 @@ class GradedResults:
     def __repr__(self):
         c, w, a = self.counts
         extra = ", with confidences" if self.confidence is not None else ""
-        where = f" from {self.source}" if self.source else ""
+        # the file's name, not its folder: a printed result reads the same wherever the file lies
+        where = f" from {os.path.basename(self.source)}" if self.source else ""
         return (f"GradedResults({self.n} questions{where}: {c} correct, {w} incorrect, "
                 f"{a} not attempted{extra})")
 

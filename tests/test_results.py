@@ -60,6 +60,10 @@ def test_inputs_are_copied_not_frozen():
     assert not results.confidence.flags.writeable
     assert repr(results) == ("GradedResults(2 questions from mine.csv: 1 correct, 1 incorrect, "
                              "0 not attempted, with confidences)")
+    elsewhere = hp.GradedResults(grades, source="/some/folder/mine.csv")  # grades now B, B
+    assert elsewhere.source == "/some/folder/mine.csv"
+    assert repr(elsewhere) == ("GradedResults(2 questions from mine.csv: 0 correct, 2 incorrect, "
+                               "0 not attempted)")
 
 
 def test_from_booleans_and_from_correct():
