@@ -29,7 +29,7 @@ import numpy as np
 
 from ._lazy import sympy as sp
 from .instances import Instance, _row_sums_over
-from .reduction import calibration_gap, iiv_distribution, iiv_error
+from .reduction import _total, calibration_gap, iiv_distribution, iiv_error
 from .validation import as_list, check_instance, check_positive_int, check_probability, check_real
 
 __all__ = [
@@ -110,18 +110,11 @@ def _steps(inst: Instance):
     thresholds = np.concatenate([np.array([zero], dtype=keys.dtype), keys[runs],
                                  np.array([one], dtype=keys.dtype)])
     ends = np.concatenate([[at_zero], runs + 1, [at_one]])
-    errors_total = -_row_total(signed, signed < 0 if not inst.exact else None, zero)
+    errors_total = _total(d, inst.error, inst.exact)  # D(E), the D-mass of the errors
     values = errors_total + below[ends]
     if not inst.exact:
         values = np.clip(values, 0.0, 1.0)  # sums of masses in [0, 1], up to rounding
     return thresholds, values
-
-
-def _row_total(signed, negative, zero):
-    """The total D-mass of the errors: minus the sum of the negative signed weights."""
-    if negative is None:  # exact: Fractions
-        return sum((w for w in signed if w < 0), zero)
-    return signed[negative].sum()
 
 
 def expected_iiv_error(inst: Instance):
