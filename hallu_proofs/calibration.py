@@ -26,7 +26,7 @@ from numbers import Integral
 import numpy as np
 
 from ._lazy import sympy as sp
-from .instances import Instance, _row_sums_over, count_per_row
+from .instances import Instance, _row_sums_of_each, _row_sums_over, count_per_row
 from .reduction import calibration_gap, classify, generative_error, theorem1_bound
 from .validation import as_array, check_instance, check_positive_int, check_real
 
@@ -751,8 +751,7 @@ def _with_model(inst, p_hat2d, exact=None):
 def _per_prompt_above(inst, threshold):
     """Per prompt: p_hat(A_c|c), p(A_c|c) and |A_c|."""
     above = classify(inst, threshold)
-    return (_row_sums_over(inst.p_hat, above, inst.exact),
-            _row_sums_over(inst.p, above, inst.exact), count_per_row(above))
+    return (*_row_sums_of_each((inst.p_hat, inst.p), above, inst.exact), count_per_row(above))
 
 
 def _weighted_sum(inst, per_prompt):

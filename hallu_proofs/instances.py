@@ -365,11 +365,31 @@ def count_per_row(mask):
     return mask.sum(axis=1, dtype=np.int64)
 
 
+#: Float row sums over a mask run on blocks of about this many entries, so that the mask's block,
+#: cast to floats once for all the arrays summed over it, stays in the processor's cache.
+_BLOCK_ENTRIES = 1 << 17
+
+
 def _row_sums_over(arr, mask, exact):
     """Sum of ``arr`` over the True entries of ``mask``, row by row."""
+    return _row_sums_of_each((arr,), mask, exact)[0]
+
+
+def _row_sums_of_each(arrays, mask, exact):
+    """`_row_sums_over` for several arrays of the mask's shape, reading the mask once."""
     if exact:
-        return np.where(mask, arr, Fraction(0)).sum(axis=1)
-    return np.einsum("ij,ij->i", arr, mask)
+        return [np.where(mask, arr, Fraction(0)).sum(axis=1) for arr in arrays]
+    m, n = mask.shape
+    sums = [np.empty(m) for _ in arrays]
+    rows = max(1, _BLOCK_ENTRIES // max(1, n))
+    weights = np.empty((min(rows, m), n))
+    for start in range(0, m, rows):
+        block = slice(start, start + rows)
+        w = weights[: min(rows, m - start)]
+        np.copyto(w, mask[block])
+        for arr, out in zip(arrays, sums):
+            np.vecdot(arr[block], w, out=out[block])
+    return sums
 
 
 def random_instance(rng, n_prompts, n_responses, exact=False, denominator=12, sharpness=1.0):

@@ -17,7 +17,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .instances import Instance, _row_sums_over, check_threshold, count_per_row
+from .instances import (Instance, _row_sums_of_each, _row_sums_over, check_threshold,
+                        count_per_row)
 from .validation import check_instance, check_positive_int
 
 
@@ -160,8 +161,7 @@ def _threshold_stats(inst: Instance, threshold) -> dict:
 def _stats_of_classifier(inst: Instance, above) -> dict:
     """err_iiv and delta of the classifier that says + exactly on the slots of ``above``."""
     exact = inst.exact
-    p_above = _row_sums_over(inst.p, above, exact)
-    p_hat_above = _row_sums_over(inst.p_hat, above, exact)
+    p_above, p_hat_above = _row_sums_of_each((inst.p, inst.p_hat), above, exact)
     false_positives = count_per_row(above & inst.error)
     one = Fraction(1) if exact else 1.0
     # D(A \ V) + D(B ∩ V) per prompt; p(B ∩ V_c | c) = 1 - p(A_c | c) because p(V_c | c) = 1.
@@ -217,9 +217,10 @@ def threshold_partition(inst: Instance) -> dict:
     for side, side_mask in (("above", above), ("below", below)):
         for kind, kind_mask in (("valid", inst.valid), ("error", inst.error)):
             mask = side_mask & kind_mask
+            p_hat_mass, p_mass = _row_sums_of_each((inst.p_hat, inst.p), mask, inst.exact)
             cells[side, kind] = {
-                "p_hat": _weighted_total(inst, _row_sums_over(inst.p_hat, mask, inst.exact)),
-                "p": _weighted_total(inst, _row_sums_over(inst.p, mask, inst.exact)),
+                "p_hat": _weighted_total(inst, p_hat_mass),
+                "p": _weighted_total(inst, p_mass),
                 "D": _total(d, mask, inst.exact),
             }
     return cells
@@ -594,9 +595,9 @@ def nonsense_terms(inst: Instance, nonsense) -> dict:
         fp_share = np.array([Fraction(int(a), int(b)) for a, b in zip(fp, n_errors)], dtype=object)
     else:
         fp_share = fp / n_errors
-    p_above = _row_sums_over(inst.p, above, exact)
+    p_above, p_hat_above = _row_sums_of_each((inst.p, inst.p_hat), above, exact)
     iiv = _weighted_total(inst, (fp_share + (one - p_above)) / 2)
-    delta = abs(_weighted_total(inst, _row_sums_over(inst.p_hat, above, exact) - p_above))
+    delta = abs(_weighted_total(inst, p_hat_above - p_above))
     ratio = Fraction(inst.max_valid, big_k)
     return {"err": generative_error(inst), "iiv_error": iiv, "calibration_gap": delta,
             "ratio": ratio, "bound": 2 * iiv - ratio - delta}

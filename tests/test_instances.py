@@ -476,3 +476,21 @@ def test_instance_from_ragged_rows():
     for error, message, args in cases:
         with pytest.raises(error, match=re.escape(message)):
             hp.Instance.from_rows(*args)
+
+
+@pytest.mark.parametrize("block_entries", [1, 7, 12, 1 << 17])
+def test_masked_row_sums_by_blocks_of_any_size(monkeypatch, block_entries):
+    """Float row sums over a mask run block by block (a last block shorter than the others, a
+    row wider than a block): each agrees with a plain sum of the masked entries, for every array
+    summed over the same mask."""
+    from hallu_proofs import instances
+
+    monkeypatch.setattr(instances, "_BLOCK_ENTRIES", block_entries)
+    rng = np.random.default_rng(3)
+    first, second = rng.random((13, 5)), rng.random((13, 5))
+    mask = rng.random((13, 5)) < 0.5
+    sums = instances._row_sums_of_each((first, second), mask, exact=False)
+    for arr, got in zip((first, second), sums):
+        expected = [sum(x for x, keep in zip(row, keep_row) if keep)
+                    for row, keep_row in zip(arr.tolist(), mask.tolist())]
+        assert np.abs(got - expected).max() <= FLOAT_TOLERANCE
