@@ -17,8 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .instances import (Instance, _row_sums_of_each, _row_sums_over, check_threshold,
-                        count_per_row)
+from .instances import Instance, _row_sums_of_each, _row_sums_over, check_threshold, count_per_row
 from .validation import check_instance, check_positive_int
 
 
