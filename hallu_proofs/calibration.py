@@ -270,9 +270,10 @@ def level_set_calibration_error(inst: Instance, bins=None):
     0.0
     """
     check_instance(inst)
-    plausible = _plausible_mask(inst)
-    values = inst.p_hat[plausible]
-    gaps = (inst.mu[:, None] * (inst.p_hat - inst.p))[plausible]
+    values = inst.p_hat.ravel()
+    gaps = (inst.mu[:, None] * (inst.p_hat - inst.p)).ravel()
+    if inst.plausible is not None:
+        values, gaps = values[inst.plausible.ravel()], gaps[inst.plausible.ravel()]
     if bins is not None:
         bins = check_positive_int(bins, "bins")
         # bin i is ((i-1)/b, i/b] counted from 1, the first one closed at 0: index ceil(v b) - 1
@@ -286,7 +287,7 @@ def level_set_calibration_error(inst: Instance, bins=None):
         for v, g in zip(values, gaps):
             per_level[v] = per_level.get(v, Fraction(0)) + g
         return Fraction(sum((abs(g) for g in per_level.values()), Fraction(0)))
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # the order within a level set does not matter
     ordered = values[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     return float(np.abs(np.add.reduceat(gaps[order], starts)).sum())
