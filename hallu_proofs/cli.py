@@ -30,45 +30,27 @@ from .results import FORMATS, _bad, _json_records, _lines, _progress, read_resul
 __all__ = ["main"]
 
 
-def _target(text):
-    """A confidence target from the command line, kept exact: '0.75' is 3/4."""
-    try:
-        t = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= t < 1:
-        raise argparse.ArgumentTypeError(f"a target must be in [0, 1), got {text}")
-    return t
+def _number_in(convert, accepts, expected):
+    """An argparse type: ``convert(text)``, refused unless ``accepts`` the result."""
+    kind = "an integer" if convert is int else "a number"
+
+    def parse(text):
+        try:
+            x = convert(text)
+        except (ValueError, ZeroDivisionError):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        if not accepts(x):
+            raise argparse.ArgumentTypeError(f"{expected}, got {text}")
+        return x
+
+    return parse
 
 
-def _level(text):
-    try:
-        level = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < level < 1:
-        raise argparse.ArgumentTypeError(f"the level must be in (0, 1), got {text}")
-    return level
-
-
-def _positive(text):
-    try:
-        k = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if k < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
-    return k
-
-
-def _probability(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < x <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text}")
-    return x
+# A confidence target is kept exact: '0.75' is 3/4.
+_target = _number_in(Fraction, lambda t: 0 <= t < 1, "a target must be in [0, 1)")
+_level = _number_in(float, lambda x: 0 < x < 1, "the level must be in (0, 1)")
+_positive = _number_in(int, lambda k: k >= 1, "expected an integer >= 1")
+_probability = _number_in(float, lambda x: 0 < x <= 1, "expected a number in (0, 1]")
 
 
 def _read(args):
