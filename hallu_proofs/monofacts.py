@@ -98,7 +98,7 @@ def upweight(persons, fraction, repeats, rng) -> np.ndarray:
     >>> upweight([0, 1, 2, 3], 0.25, 3, np.random.default_rng(0)).tolist()
     [0, 1, 2, 3, 3, 3]
     """
-    c = _check_persons(persons)
+    c = _check_ids(persons, "persons")
     check_real(fraction, "fraction")
     if not 0 <= fraction <= 1:
         raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
@@ -122,13 +122,13 @@ def bigram_fact_model(persons, answers, n_responses, smoothing) -> np.ndarray:
     >>> bigram_fact_model([0, 0, 1], [1, 0, 1], 2, 1.0).round(4).tolist()
     [[0.1111, 0.3333], [0.1481, 0.0741], [0.1667, 0.1667]]
     """
-    a = _check_answers(answers)
+    a = _check_ids(answers, "answers")
     n_facts = a.size
     n_responses = check_positive_int(n_responses, "n_responses", minimum=2)
     if a.max() >= n_responses:
         i = int(np.argmax(a >= n_responses))
         raise ValueError(f"answers: entry {i} is {a[i]}, outside 0..{n_responses - 1}")
-    c = _check_persons(persons)
+    c = _check_ids(persons, "persons")
     if c.max() >= n_facts:
         i = int(np.argmax(c >= n_facts))
         raise ValueError(f"persons: entry {i} is {c[i]}, but there are only {n_facts} facts")
@@ -155,7 +155,7 @@ def generation_instance(frequencies, answers, p_hat) -> Instance:
     (0.7, 1)
     """
     p_facts = check_distribution(frequencies, "frequencies").astype(float)
-    a = _check_answers(answers)
+    a = _check_ids(answers, "answers")
     q = as_array(p_hat, "p_hat")
     if q.ndim != 2 or q.shape[0] != p_facts.size or a.size != p_facts.size:
         raise ValueError(f"p_hat has shape {q.shape}, answers {a.shape}, but there are "
@@ -250,7 +250,7 @@ def prompted_accuracy(frequencies, answers, p_hat) -> float:
     0.7
     """
     p_facts = check_distribution(frequencies, "frequencies").astype(float)
-    a = _check_answers(answers)
+    a = _check_ids(answers, "answers")
     q = as_array(p_hat, "p_hat").astype(float)
     if q.ndim != 2 or q.shape[0] != p_facts.size or a.size != p_facts.size:
         raise ValueError(f"p_hat has shape {q.shape}, expected ({p_facts.size}, R)")
@@ -310,22 +310,14 @@ def _check_rng(rng):
     return rng
 
 
-def _check_persons(persons):
-    c = as_array(persons, "persons")
-    if c.dtype == bool or not np.issubdtype(c.dtype, np.integer) or c.ndim != 1 or c.size == 0:
-        raise TypeError(f"persons must be a non-empty 1-D integer array, got dtype {c.dtype}, "
-                        f"shape {c.shape}")
-    if c.min() < 0:
-        raise ValueError(f"persons: entry {int(np.argmax(c < 0))} is negative")
-    return c
-
-
-def _check_answers(answers):
-    a = as_array(answers, "answers")
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer) or a.ndim != 1 or a.size == 0:
-        raise TypeError(f"answers must be a non-empty 1-D integer array, got dtype {a.dtype}, "
-                        f"shape {a.shape}")
-    if a.min() < 0:
-        raise ValueError(f"answers: entry {int(np.argmax(a < 0))} is negative")
-    return a
+def _check_ids(values, name):
+    """A non-empty 1-D array of non-negative integer ids (persons or answers)."""
+    ids = as_array(values, name)
+    if ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer) or ids.ndim != 1 \
+            or ids.size == 0:
+        raise TypeError(f"{name} must be a non-empty 1-D integer array, got dtype {ids.dtype}, "
+                        f"shape {ids.shape}")
+    if ids.min() < 0:
+        raise ValueError(f"{name}: entry {int(np.argmax(ids < 0))} is negative")
+    return ids
 

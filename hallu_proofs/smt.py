@@ -622,17 +622,29 @@ def _multiple_choice(pattern, options):
     values = [table.qh[c][r] for c, r, _ in table.slots()]
     candidates = [z3.RealVal(0), z3.RealVal(1)] + values
 
-    def iiv_at(t):
-        terms = []
-        for c, r, valid in table.slots():
-            above = table.qh[c][r] > t
-            share = Fraction(1) if valid else Fraction(1, pattern[c][1])
-            terms.append(z3.If(above if not valid else z3.Not(above), mu[c] * _rat(share / 2),
-                               z3.RealVal(0)))
-        return z3.Sum(terms)
-
+    at_candidates = [_labels_iiv(table, pattern, lambda c, r, t=t: table.qh[c][r] > t)
+                     for t in candidates]
     factor = options["scale"] * 2 * (1 - Fraction(1, table.K + 1))
-    return table, err, [iiv_at(t) for t in candidates], factor
+    return table, err, at_candidates, factor
+
+
+def _labels_iiv(table, pattern, says_plus):
+    """err_iiv of the labelling that says '+' on slot (c, r) when the z3 Bool says_plus(c, r)."""
+    terms = []
+    for c, r, valid in table.slots():
+        plus = says_plus(c, r)
+        share = Fraction(1) if valid else Fraction(1, pattern[c][1])
+        terms.append(z3.If(z3.Not(plus) if valid else plus, table.mu[c] * _rat(share / 2),
+                           z3.RealVal(0)))
+    return z3.Sum(terms)
+
+
+def _rational_instance(table, model):
+    """The Instance of a z3 model, refused when z3 chose irrational numbers."""
+    inst = table.instance(model)
+    if inst is None:
+        raise EncodingError("z3 returned an irrational counterexample")
+    return inst
 
 
 def _decide_theorem4(pattern, options):
@@ -641,9 +653,7 @@ def _decide_theorem4(pattern, options):
     model = _solve(table.constraints, negation, nonlinear=len(pattern) > 1)
     if not isinstance(model, z3.ModelRef):
         return True if model == "unsat" else None
-    inst = table.instance(model)
-    if inst is None:
-        raise EncodingError("z3 returned an irrational counterexample")
+    inst = _rational_instance(table, model)
     lhs = generative_error(inst)
     thresholds, values = iiv_error_steps(inst)
     c = n_choices(inst)
@@ -658,23 +668,14 @@ def _decide_theorem3(pattern, options):
     free = [[[z3.Bool(f"g{j}_{c}_{r}") for r in range(v + e)] for c, (v, e) in enumerate(pattern)]
             for j in range(options["family_size"] - 1)]
 
-    def free_iiv(labels):
-        return z3.Sum([
-            z3.If(labels[c][r] if not valid else z3.Not(labels[c][r]),
-                  table.mu[c] * _rat((Fraction(1) if valid else Fraction(1, pattern[c][1])) / 2),
-                  z3.RealVal(0))
-            for c, r, valid in table.slots()
-        ])
-
-    errors = at_candidates + [free_iiv(labels) for labels in free]
+    errors = at_candidates + [_labels_iiv(table, pattern, lambda c, r, g=g: g[c][r])
+                              for g in free]
     # as in the poor-model inequality: err < factor opt(G) iff err < factor err_iiv(g) for all g
     negation = z3.And([err < _rat(factor) * x for x in errors])
     model = _solve(table.constraints, negation, nonlinear=len(pattern) > 1)
     if not isinstance(model, z3.ModelRef):
         return True if model == "unsat" else None
-    inst = table.instance(model)
-    if inst is None:
-        raise EncodingError("z3 returned an irrational counterexample")
+    inst = _rational_instance(table, model)
     family = [table.labels(model, lambda c, r, g=g: g[c][r]) for g in free]
     opt_value = min([best_threshold(inst).iiv_error] + [_labels_iiv_error(inst, g) for g in family])
     lhs = generative_error(inst)
