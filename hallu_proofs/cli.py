@@ -4,6 +4,7 @@
 
     hallu-proofs score FILE --target 0 --target 0.75   # binary and target scores, intervals
     hallu-proofs calibration FILE --bins 10            # ECE, MCE, Brier, reliability table
+    hallu-proofs calibration FILE --plot diagram.png   # ... and the reliability diagram
     hallu-proofs facts FILE --prompt-column prompt --answer-column answer --min-errors 364
 
 FILE is read by `hallu_proofs.results.read_results` (CSV, JSONL, inspect-ai log, lm-eval samples
@@ -20,14 +21,18 @@ import csv
 import json
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
 from . import arbitrary_facts, unseen_mass
-from .reliability import STRATEGIES, brier_score
+from .reliability import STRATEGIES, brier_score, reliability_diagram
 from .results import FORMATS, _bad, _json_records, _lines, _progress, read_results
 
 __all__ = ["main"]
+
+#: The endings ``calibration --plot FILE`` accepts (matplotlib writes the format they name).
+DIAGRAM_FORMATS = (".png", ".pdf", ".svg")
 
 
 def _number_in(convert, accepts, expected):
@@ -51,6 +56,14 @@ _target = _number_in(Fraction, lambda t: 0 <= t < 1, "a target must be in [0, 1)
 _level = _number_in(float, lambda x: 0 < x < 1, "the level must be in (0, 1)")
 _positive = _number_in(int, lambda k: k >= 1, "expected an integer >= 1")
 _probability = _number_in(float, lambda x: 0 < x <= 1, "expected a number in (0, 1]")
+
+
+def _diagram_path(text):
+    """Where to write the reliability diagram; the ending names the format."""
+    if Path(text).suffix.lower() not in DIAGRAM_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"the diagram's file must end in {', '.join(DIAGRAM_FORMATS)}, got {text}")
+    return text
 
 
 def _read(args):
@@ -117,6 +130,9 @@ def _calibration(args):
     out = {"source": args.file, "n": table.n, "bins": args.bins, "strategy": args.strategy,
            "ece": float(table.calibration_error), "mce": float(table.max_calibration_error),
            "brier": float(brier), "table": table.rows()}
+    if args.plot:
+        _save_diagram(table, args.plot)
+        out["plot"] = args.plot
     if args.json:
         return json.dumps(out, indent=2) + "\n"
     head = (f"{args.file}: {table.n} answers with confidences, {args.bins} {args.strategy} bins\n"
@@ -124,7 +140,18 @@ def _calibration(args):
     rows = [[f"({r['lower']:.3f}, {r['upper']:.3f}]", r["count"], f"{r['accuracy']:.4f}",
              f"{r['confidence']:.4f}", f"{abs(r['accuracy'] - r['confidence']):.4f}"]
             for r in out["table"]]
-    return head + "\n" + _table(["bin", "count", "accuracy", "confidence", "gap"], rows) + "\n"
+    tail = f"\nreliability diagram: {args.plot}\n" if args.plot else ""
+    return (head + "\n" + _table(["bin", "count", "accuracy", "confidence", "gap"], rows) + "\n"
+            + tail)
+
+
+def _save_diagram(table, path):
+    """The reliability diagram of ``table`` in the file ``path`` (matplotlib, no display)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4.5, 4.5), layout="constrained")
+    reliability_diagram(table, ax=figure.subplots())
+    figure.savefig(path)
 
 
 # --------------------------------------------------------------------------- facts
@@ -248,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal = commands.add_parser("calibration", help="ECE, MCE, Brier score, reliability table")
     reader_options(cal)
     cal.add_argument("--strategy", choices=STRATEGIES, default="uniform")
+    cal.add_argument("--plot", type=_diagram_path, metavar="FILE",
+                     help="write the reliability diagram to FILE (.png, .pdf or .svg)")
     cal.set_defaults(run=_calibration)
 
     facts = commands.add_parser("facts", help="singleton rate, Good-Turing, Theorem 2")

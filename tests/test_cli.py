@@ -151,6 +151,29 @@ def test_facts_columns_idk_gamma_delta_and_jsonl(capsys, tmp_path):
     assert "give --min-errors / --max-errors" in text
 
 
+@pytest.mark.parametrize("ending, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"),
+                                           (".svg", b"<?xml")])
+def test_calibration_writes_the_reliability_diagram(capsys, tmp_path, ending, magic):
+    """--plot FILE writes the diagram in the format its ending names, and says where."""
+    path = tmp_path / f"diagram{ending}"
+    status, text, err = run(capsys, "calibration", CSV, "--plot", str(path))
+    assert status == 0, err
+    assert path.read_bytes().startswith(magic)
+    assert text.endswith(f"reliability diagram: {path}\n")
+    other = tmp_path / f"again{ending}"
+    assert run_json(capsys, "calibration", CSV, "--plot", str(other))["plot"] == str(other)
+    assert other.exists()
+
+
+def test_no_diagram_from_a_bad_file(capsys, tmp_path):
+    """A bad file exits 1 before any diagram is written (nothing partial)."""
+    bad, path = tmp_path / "bad.csv", tmp_path / "diagram.png"
+    bad.write_text("grade,confidence\nA,0.5\nB,1.5\n")
+    status, out, err = run(capsys, "calibration", str(bad), "--plot", str(path))
+    assert (status, out) == (1, "") and "line 3: field 'confidence'" in err
+    assert not path.exists()
+
+
 @pytest.mark.parametrize("name, text, argv, message", [
     ("bad.csv", "grade,confidence\nA,0.5\nB,1.5\n", ["score"],
      "bad.csv: line 3: field 'confidence': '1.5' is not in [0, 1]"),
@@ -189,6 +212,8 @@ def test_missing_file(capsys, tmp_path):
     (["score", CSV, "--boot", "0"], "expected an integer >= 1, got 0"),
     (["score", CSV, "--bins", "x"], "'x' is not an integer"),
     (["calibration", CSV, "--strategy", "equal"], "invalid choice: 'equal'"),
+    (["calibration", CSV, "--plot", "diagram.txt"],
+     "the diagram's file must end in .png, .pdf, .svg, got diagram.txt"),
     (["facts", CSV, "--gamma", "0"], "expected a number in (0, 1], got 0"),
     (["facts", CSV, "--gamma", "x"], "'x' is not a number"),
     (["score", CSV, "--format", "xlsx"], "invalid choice: 'xlsx'"),
