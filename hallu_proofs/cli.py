@@ -35,27 +35,33 @@ __all__ = ["main"]
 DIAGRAM_FORMATS = (".png", ".pdf", ".svg")
 
 
-def _number_in(convert, accepts, expected):
-    """An argparse type: ``convert(text)``, refused unless ``accepts`` the result."""
-    kind = "an integer" if convert is int else "a number"
-
-    def parse(text):
-        try:
-            x = convert(text)
-        except (ValueError, ZeroDivisionError):
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
-        if not accepts(x):
-            raise argparse.ArgumentTypeError(f"{expected}, got {text}")
-        return x
-
-    return parse
+def _number_in(text, convert, accepts, expected):
+    """``convert(text)`` for argparse, refused unless ``accepts`` the result."""
+    try:
+        x = convert(text)
+    except (ValueError, ZeroDivisionError):
+        kind = "an integer" if convert is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+    if not accepts(x):
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}")
+    return x
 
 
-# A confidence target is kept exact: '0.75' is 3/4.
-_target = _number_in(Fraction, lambda t: 0 <= t < 1, "a target must be in [0, 1)")
-_level = _number_in(float, lambda x: 0 < x < 1, "the level must be in (0, 1)")
-_positive = _number_in(int, lambda k: k >= 1, "expected an integer >= 1")
-_probability = _number_in(float, lambda x: 0 < x <= 1, "expected a number in (0, 1]")
+def _target(text):
+    """A confidence target, kept exact: '0.75' is 3/4."""
+    return _number_in(text, Fraction, lambda t: 0 <= t < 1, "a target must be in [0, 1)")
+
+
+def _level(text):
+    return _number_in(text, float, lambda x: 0 < x < 1, "the level must be in (0, 1)")
+
+
+def _positive(text):
+    return _number_in(text, int, lambda k: k >= 1, "expected an integer >= 1")
+
+
+def _probability(text):
+    return _number_in(text, float, lambda x: 0 < x <= 1, "expected a number in (0, 1]")
 
 
 def _diagram_path(text):
