@@ -19,6 +19,7 @@ from tolerance import FLOAT_TOLERANCE
 
 import hallu_proofs as hp
 from hallu_proofs import reliability
+from hallu_proofs.results import binomial_interval
 
 matplotlib.use("Agg")
 
@@ -217,3 +218,61 @@ def test_diagram_level_is_checked():
     table = hp.reliability_table([0.5], [True])
     with pytest.raises(ValueError, match=r"level must be in \(0, 1\), got 1.5"):
         hp.reliability_diagram(table, level=1.5)
+
+
+def test_exact_quantile_edges_between_the_last_two_values():
+    """An edge whose percentile falls between the two largest values is interpolated between them
+    (bins = 5, five values: the fourth edge is at position 3.2 of 0..4)."""
+    q = [F(1, 8), F(1, 4), F(1, 2), F(5, 8), F(7, 8)]
+    table = hp.reliability_table(q, [False, False, True, True, True], bins=5, strategy="quantile")
+    floats = np.percentile([float(x) for x in q], np.linspace(0, 1, 6) * 100)
+    assert table.edges[4] == F(5, 8) + F(1, 5) * (F(7, 8) - F(5, 8)) == F(27, 40)
+    assert np.abs(table.edges.astype(float) - floats).max() <= FLOAT_TOLERANCE
+
+
+def test_default_bins_and_exact_brier_by_hand():
+    """Ten bins by default: 0.15 and 0.19 share the bin (0.1, 0.2] (gap |1/2 - 0.17| = 0.33),
+    where eleven bins would split them (MCE 0.85). The exact Brier score is a mean."""
+    q, y = [0.15, 0.19], [True, False]
+    assert abs(hp.max_calibration_error(q, y) - 0.33) <= FLOAT_TOLERANCE
+    assert abs(hp.calibration_error(q, y) - 0.33) <= FLOAT_TOLERANCE
+    assert abs(hp.max_calibration_error(q, y, bins=11) - 0.85) <= FLOAT_TOLERANCE
+    # ((1 - 1/3)^2 + (1/2)^2) / 2 = (4/9 + 1/4) / 2
+    assert hp.brier_score([F(1, 3), F(1, 2)], [1, 0]) == F(25, 72)
+
+
+def test_diagram_draws_the_table():
+    """The bars, intervals, dots, diagonal, axes and legend of the diagram, read back from the
+    matplotlib Axes: each drawn where the table and the Wilson interval at ``level`` put it."""
+    import matplotlib.pyplot as plt
+    from matplotlib.container import ErrorbarContainer
+
+    q, y = [0.1, 0.25, 0.375, 0.8], [False, True, False, True]
+    table = hp.reliability_table(q, y, bins=5)
+    fig, ax = plt.subplots()
+    hp.reliability_diagram(table, ax=ax, level=0.9)
+    bars = np.array([(b.get_x(), b.get_width(), b.get_height()) for b in ax.patches])
+    drawn = np.column_stack([[0, 0.2, 0.6], [0.2, 0.2, 0.2], [0, 0.5, 1]])
+    assert np.abs(bars - drawn).max() <= FLOAT_TOLERANCE
+    (errorbars,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    segments = np.array(errorbars.lines[2][0].get_segments())
+    wilson = [binomial_interval(k, n, 0.9) for k, n in [(0, 1), (1, 2), (1, 1)]]
+    assert np.abs(segments[:, 0, 0] - [0.1, 0.3, 0.7]).max() <= FLOAT_TOLERANCE
+    assert np.abs(segments[:, :, 0] - segments[:, :1, 0]).max() == 0  # vertical
+    assert np.abs(segments[:, :, 1] - np.array(wilson)).max() <= FLOAT_TOLERANCE
+    (dots,) = [line for line in ax.lines if line.get_marker() == "o"]
+    assert np.abs(dots.get_xdata() - [0.1, 0.3125, 0.8]).max() <= FLOAT_TOLERANCE
+    assert np.abs(dots.get_ydata() - [0, 0.5, 1]).max() <= FLOAT_TOLERANCE
+    (diagonal,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert list(diagonal.get_xdata()) == list(diagonal.get_ydata()) == [0, 1]
+    assert ax.get_xlim() == ax.get_ylim() == (0, 1)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("confidence", "accuracy")
+    legend = ax.get_legend()
+    assert sorted(t.get_text() for t in legend.get_texts()) == [
+        "90% Wilson interval", "accuracy per bin", "mean confidence in the bin",
+        "perfect calibration"]
+    assert legend._loc == 2  # matplotlib's code of "upper left", where no bar of a calibrated
+    plt.close(fig)  # model reaches
+    fresh = hp.reliability_diagram(table)
+    assert tuple(fresh.figure.get_size_inches()) == (4.5, 4.5)
+    plt.close(fresh.figure)
