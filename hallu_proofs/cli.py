@@ -23,8 +23,6 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-
 from . import arbitrary_facts, unseen_mass
 from .reliability import STRATEGIES, brier_score, reliability_diagram
 from .results import FORMATS, _bad, _json_records, _lines, _progress, read_results
@@ -204,16 +202,11 @@ def _columns(path, names, progress=True):
 
 def _facts(args):
     prompts, answers = _columns(args.file, [args.prompt_column, args.answer_column])
-    _, prompt_codes = np.unique(np.array(prompts), return_inverse=True)
-    answer_array = np.array(answers)
-    idk = answer_array == args.idk
-    _, answer_codes = np.unique(answer_array, return_inverse=True)
-    response_codes = np.where(idk, arbitrary_facts.IDK, answer_codes)
     n = len(prompts)
-    sr = arbitrary_facts.singleton_rate(prompt_codes, response_codes)
-    out = {"source": args.file, "n": n, "n_prompts": int(prompt_codes.max()) + 1,
-           "n_idk": int(idk.sum()), "singleton_rate": sr,
-           "good_turing": unseen_mass.good_turing(prompt_codes)}
+    sr = arbitrary_facts.singleton_rate(prompts, answers, idk=args.idk)
+    out = {"source": args.file, "n": n, "n_prompts": len(set(prompts)),
+           "n_idk": answers.count(args.idk), "singleton_rate": sr,
+           "good_turing": unseen_mass.good_turing(prompts)}
     if args.min_errors is not None:
         lower = arbitrary_facts.theorem2_lower_bound(sr, args.min_errors, n, args.delta, args.gamma)
         try:

@@ -151,6 +151,86 @@ def test_facts_columns_idk_gamma_delta_and_jsonl(capsys, tmp_path):
     assert "give --min-errors / --max-errors" in text
 
 
+def test_facts_bounds_between_the_vacuity_lines(capsys, tmp_path):
+    """10^4 prompts seen once each (sr = 1): the lower bound is positive and below 1 (not
+    vacuous), the upper bound lies in [1, 2) (vacuous); the gamma given reaches the N from
+    which the lower bound is positive, and the text says the level; one of --min-errors and
+    --max-errors is enough to drop the hint."""
+    path = tmp_path / "distinct.csv"
+    path.write_text("prompt,answer\n" + "".join(f"p{i},a{i}\n" for i in range(10_000)))
+    out = run_json(capsys, "facts", str(path), "--min-errors", "1000", "--max-errors", "1000")
+    low, up = out["theorem2_lower_bound"], out["theorem2_upper_bound"]
+    assert 0 < low["value"] < 1 and low["vacuous"] is False
+    assert 1 <= up["value"] < 2 and up["vacuous"] is True
+    assert low["value"] == hp.theorem2_lower_bound(1.0, 1000, 10_000)
+    halves = run_json(capsys, "facts", str(path), "--min-errors", "1000", "--gamma", "0.5")
+    needed = halves["theorem2_lower_bound"]["positive_from_n"]
+    assert needed == hp.theorem2_sample_size(1.0, 1000, gamma=0.5) < low["positive_from_n"]
+    status, text, _ = run(capsys, "facts", str(path), "--min-errors", "1000", "--gamma", "0.5")
+    assert status == 0 and "with probability >= 1 - gamma = 0.5: err >= " in text
+    assert "vacuous" not in text and "give --min-errors" not in text
+    status, text, _ = run(capsys, "facts", str(path), "--max-errors", "1000")
+    assert "err <= 1.1290 (vacuous: not below 1)\n" in text and "give --min-errors" not in text
+
+
+def test_json_output_is_indented(capsys):
+    """--json prints one JSON object indented by two spaces, for reading as well as parsing."""
+    for argv in (["score", CSV], ["calibration", CSV], ["facts", str(EXAMPLES / "facts.csv")]):
+        status, out, _ = run(capsys, *argv, "--json")
+        assert status == 0 and out == json.dumps(json.loads(out), indent=2) + "\n"
+
+
+def test_tables_are_aligned_columns(capsys):
+    """The readable output: the first line counts the questions; each table's header names its
+    columns, and every cell of a row starts where its column's name starts."""
+    results = read_results(CSV)
+    status, text, _ = run(capsys, "score", CSV, "--target", "0.75")
+    lines = text.split("\n")
+    c = results.summary([F(3, 4)])["counts"]
+    assert lines[:2] == [f"{CSV}: {results.n} questions ({c['correct']} correct, "
+                         f"{c['incorrect']} incorrect, {c['not_attempted']} not attempted)", ""]
+    header = lines[2]
+    starts = [header.index(name) for name in ("rate", "value", "95% interval (Wilson)")]
+    assert starts[0] == 0
+    rates = results.summary([F(3, 4)])["rates"]
+    for line, (name, grade) in zip(lines[3:6], [("accuracy", "correct"), ("error rate", "incorrect"),
+                                                ("abstention rate", "not_attempted")]):
+        assert line.startswith(name) and line == line.rstrip()
+        assert line[starts[1]:].startswith(f"{rates[grade]['value']:.4f}  ")
+        low, high = rates[grade]["interval"]
+        assert line[starts[2]:] == f"[{low:.4f}, {high:.4f}]"
+    status, text, _ = run(capsys, "calibration", CSV)
+    lines = text.split("\n")
+    header = lines[3]
+    names = ["bin", "count", "accuracy", "confidence", "gap"]
+    starts = [header.index(name) for name in names]
+    assert header.split() == names and starts[0] == 0
+    for line, row in zip(lines[4:], results.reliability().rows()):
+        cells = [line[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+        assert cells == [f"({row['lower']:.3f}, {row['upper']:.3f}]", str(row["count"]),
+                         f"{row['accuracy']:.4f}", f"{row['confidence']:.4f}",
+                         f"{abs(row['accuracy'] - row['confidence']):.4f}"]
+
+
+def test_usage_names_the_command(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: hallu-proofs ")
+    assert " ".join(cli.__doc__.split("\n\n")[0].split()) in " ".join(out.split())
+
+
+def test_facts_csv_blank_lines_and_long_rows(capsys, tmp_path):
+    """A blank line inside a CSV is passed over; a row longer than the header names the header's
+    last field."""
+    path = tmp_path / "f.csv"
+    path.write_text("prompt,answer\na,b\n\nc,d\n")
+    assert run_json(capsys, "facts", str(path))["n"] == 2
+    path.write_text("prompt,answer\na,b\nc,d,e\n")
+    status, out, err = run(capsys, "facts", str(path))
+    assert status == 1 and "f.csv: line 3: field 'answer': the row has 3 fields, the header 2" in err
+
+
 @pytest.mark.parametrize("ending, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"),
                                            (".svg", b"<?xml")])
 def test_calibration_writes_the_reliability_diagram(capsys, tmp_path, ending, magic):
