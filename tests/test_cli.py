@@ -212,6 +212,10 @@ def test_tables_are_aligned_columns(capsys):
                          f"{abs(row['accuracy'] - row['confidence']):.4f}"]
 
 
+def test_format_auto_may_be_given(capsys):
+    assert run_json(capsys, "score", CSV, "--format", "auto") == run_json(capsys, "score", CSV)
+
+
 def test_usage_names_the_command(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])

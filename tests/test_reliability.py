@@ -207,6 +207,10 @@ def test_rows_and_diagram():
      "strategy must be one of ('uniform', 'quantile'), got 'x'"),
     (lambda: hp.brier_score([0.5], [True, True]), ValueError, "correct has shape (2,)"),
     (lambda: hp.reliability_diagram([0.5]), TypeError, "table must be a ReliabilityTable, got list"),
+    (lambda: hp.calibration_error([F(3, 2)], [True]), ValueError,
+     "confidences: entry 0 is 3/2; confidences must be in [0, 1]"),
+    (lambda: hp.calibration_error([0.5, 0.5], [[True], [False, True]]), ValueError,
+     "correct is not a rectangular array"),
 ])
 def test_refusals(call, error, message):
     with pytest.raises(error) as info:
@@ -234,6 +238,7 @@ def test_default_bins_and_exact_brier_by_hand():
     """Ten bins by default: 0.15 and 0.19 share the bin (0.1, 0.2] (gap |1/2 - 0.17| = 0.33),
     where eleven bins would split them (MCE 0.85). The exact Brier score is a mean."""
     q, y = [0.15, 0.19], [True, False]
+    assert len(hp.reliability_table(q, y).edges) == 11
     assert abs(hp.max_calibration_error(q, y) - 0.33) <= FLOAT_TOLERANCE
     assert abs(hp.calibration_error(q, y) - 0.33) <= FLOAT_TOLERANCE
     assert abs(hp.max_calibration_error(q, y, bins=11) - 0.85) <= FLOAT_TOLERANCE
