@@ -199,6 +199,14 @@ def test_tables_are_aligned_columns(capsys):
         assert line[starts[1]:].startswith(f"{rates[grade]['value']:.4f}  ")
         low, high = rates[grade]["interval"]
         assert line[starts[2]:] == f"[{low:.4f}, {high:.4f}]"
+    names = ["target t", "penalty", "policy", "threshold", "score", "95% interval (bootstrap)"]
+    header = lines[7]
+    starts = [header.index(name) for name in names]
+    assert starts == sorted(starts) and starts[0] == 0
+    policies = [line[starts[2]:starts[3]].strip() for line in lines[8:11]]
+    assert policies == ["as graded", "answer iff confidence > t", "best threshold (on these data)"]
+    assert lines[8][starts[3]:starts[4]].strip() == "-"  # as graded: no threshold
+    assert lines[11] == "" and lines[12].startswith("calibration of the answers (10 equal-width")
     status, text, _ = run(capsys, "calibration", CSV)
     lines = text.split("\n")
     header = lines[3]
@@ -210,6 +218,33 @@ def test_tables_are_aligned_columns(capsys):
         assert cells == [f"({row['lower']:.3f}, {row['upper']:.3f}]", str(row["count"]),
                          f"{row['accuracy']:.4f}", f"{row['confidence']:.4f}",
                          f"{abs(row['accuracy'] - row['confidence']):.4f}"]
+
+
+def test_json_keys(capsys):
+    """The keys of the JSON objects, which scripts read by name."""
+    cal = run_json(capsys, "calibration", CSV)
+    assert set(cal) == {"source", "n", "bins", "strategy", "ece", "mce", "brier", "table"}
+    assert (cal["source"], cal["bins"], cal["strategy"]) == (CSV, 10, "uniform")
+    path = str(EXAMPLES / "facts.csv")
+    facts = run_json(capsys, "facts", path, "--min-errors", "364", "--max-errors", "300",
+                     "--delta", "0.01")
+    assert set(facts) == {"source", "n", "n_prompts", "n_idk", "singleton_rate", "good_turing",
+                          "theorem2_lower_bound", "theorem2_upper_bound", "gamma"}
+    assert facts["source"] == path
+    assert facts["theorem2_lower_bound"]["min_errors"] == 364
+    assert facts["theorem2_lower_bound"]["delta"] == 0.01
+    assert facts["theorem2_upper_bound"]["max_errors"] == 300
+    assert set(facts["theorem2_lower_bound"]) == {"value", "vacuous", "min_errors", "delta",
+                                                  "positive_from_n"}
+
+
+@pytest.mark.parametrize("argv", [["score", CSV, "--boot", "1"], ["score", CSV, "--level", "0.5"],
+                                  ["facts", str(EXAMPLES / "facts.csv"), "--gamma", "1",
+                                   "--min-errors", "364"]])
+def test_number_options_at_their_edges(capsys, argv):
+    """The smallest accepted bootstrap count (1) and the largest gamma (1) are accepted."""
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
 
 
 def test_format_auto_may_be_given(capsys):
@@ -293,6 +328,9 @@ def test_missing_file(capsys, tmp_path):
     (["score", CSV, "--target", "x"], "'x' is not a number"),
     (["score", CSV, "--level", "1.2"], "the level must be in (0, 1), got 1.2"),
     (["score", CSV, "--level", "x"], "'x' is not a number"),
+    (["score", CSV, "--level", "1"], "the level must be in (0, 1), got 1"),
+    (["score", CSV, "--level", "0"], "the level must be in (0, 1), got 0"),
+    (["facts", CSV, "--gamma", "1.5"], "expected a number in (0, 1], got 1.5"),
     (["score", CSV, "--boot", "0"], "expected an integer >= 1, got 0"),
     (["score", CSV, "--bins", "x"], "'x' is not an integer"),
     (["calibration", CSV, "--strategy", "equal"], "invalid choice: 'equal'"),
