@@ -238,7 +238,7 @@ def test_json_keys(capsys):
                                                   "positive_from_n"}
 
 
-@pytest.mark.parametrize("argv", [["score", CSV, "--boot", "1"], ["score", CSV, "--level", "0.5"],
+@pytest.mark.parametrize("argv", [["score", CSV, "--boot", "1"],
                                   ["facts", str(EXAMPLES / "facts.csv"), "--gamma", "1",
                                    "--min-errors", "364"]])
 def test_number_options_at_their_edges(capsys, argv):

@@ -276,8 +276,8 @@ def test_diagram_draws_the_table():
     assert sorted(t.get_text() for t in legend.get_texts()) == [
         "90% Wilson interval", "accuracy per bin", "mean confidence in the bin",
         "perfect calibration"]
-    assert legend._loc == 2  # matplotlib's code of "upper left", where no bar of a calibrated
-    plt.close(fig)  # model reaches
+    assert legend._loc == 2  # matplotlib's code of "upper left", above the bars of low confidence
+    plt.close(fig)
     fresh = hp.reliability_diagram(table)
     assert tuple(fresh.figure.get_size_inches()) == (4.5, 4.5)
     plt.close(fresh.figure)
