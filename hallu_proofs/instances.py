@@ -118,8 +118,8 @@ class Instance:
                     f"valid marks response {r} of prompt {c} as valid, but plausible says it is not "
                     "plausible"
                 )
-            for name, arr in (("p", p2), ("p_hat", ph2)):
-                outside = _row_sums_over(arr, ~plaus2, self.exact)
+            outside_sums = _row_sums_of_each((p2, ph2), ~plaus2, self.exact)
+            for name, arr, outside in zip(("p", "p_hat"), (p2, ph2), outside_sums):
                 bad = np.flatnonzero(outside != 0)
                 if bad.size:
                     c = bad[0]
