@@ -129,10 +129,11 @@ def pdf_in_sidebar(app, pagename, templatename, context, doctree):
 
 
 def link_pdf(app, pagename, templatename, context, doctree):
-    """Offer the book's PDF in the download menu, after the theme has built the menu."""
-    if not getattr(app.env, "reader_edition_pdf", False):
+    """Offer the book's PDF in the download menu, after the theme has built the menu (the URL is
+    the one `pdf_in_sidebar` set, earlier)."""
+    url = context.get("book_pdf")
+    if url is None:
         return
-    url = context["pathto"](PDF_NAME, 1)
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
             group["buttons"].append({
