@@ -5,12 +5,11 @@ inspect-ai logs are written by inspect-ai's own write_eval_log from inspect-ai's
 no network); lm-evaluation-harness samples follow the harness's logged-sample schema.
 """
 
-import importlib.util
+import importlib
 import json
 import math
 from fractions import Fraction as F
 from importlib import resources
-from pathlib import Path
 from statistics import NormalDist
 
 import matplotlib
@@ -632,18 +631,11 @@ def test_loglikelihoods_of_odd_responses():
 
 # --------------------------------------------------------------------------- the example files
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location("make_examples", Path(EXAMPLES / "make_examples.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_shipped_examples_hold_what_the_generator_draws(tmp_path):
     """The same seeded results in the CSV, JSONL and inspect-ai files; the lm-eval file's grades
     and confidences from its loglikelihoods; facts.csv from the Arbitrary Facts draw. The
     generator, rerun into a temporary folder, writes files that read back the same."""
-    gen = load_generator()
+    gen = importlib.import_module("hallu_proofs.data.examples.make_examples")
     grades, q = gen.simulated_results()
     for name in ("results.csv", "results.jsonl", "results.eval"):
         results = hp.read_results(EXAMPLES / name)
