@@ -900,12 +900,27 @@ def test_theorem2_bounds_say_when_they_are_vacuous():
     assert hp.theorem2_lower_bound(0.2, 364, with_delta.n_lower_informative, delta=0.1) > 0
     hopeless = hp.theorem2_bounds(0.004, 364, 364, 10**9)  # sr < 2/364: no N helps
     assert hopeless.lower_vacuous and hopeless.n_lower_informative is None
-    for bad, message in [(dict(sr=1.5), "sr must be in"), (dict(min_errors=0), "min_errors"),
-                         (dict(max_errors=0), "max_errors"), (dict(n=0), "n must be"),
-                         (dict(delta=-0.1), "delta must be in"), (dict(gamma=0), "gamma")]:
+    for bad, message in [(dict(sr=1.5), r"sr must be in \[0, 1\], got 1.5"),
+                         (dict(min_errors=0), "min_errors must be >= 1, got 0"),
+                         (dict(max_errors=0), "max_errors must be >= 1, got 0"),
+                         (dict(n=0), "n must be >= 1, got 0"),
+                         (dict(delta=-0.1), r"delta must be in \[0, 1\], got -0.1"),
+                         (dict(gamma=0), r"gamma must be in \(0, 1\], got 0")]:
         args = dict(sr=0.2, min_errors=10, max_errors=10, n=100) | bad
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(ValueError, match=f"^{message}$"):
             hp.theorem2_bounds(**args)
+
+
+def test_theorem2_bounds_at_exactly_0_and_1():
+    """A lower bound of exactly 0 and an upper bound of exactly 1 say nothing: both are vacuous.
+    With sr = 0 the upper bound is 13 / sqrt(N), 1 at N = 169; the sr below (found by a search
+    near N = 10^6) makes the float lower bound exactly 0."""
+    at_one = hp.theorem2_bounds(0.0, 10, 10, 169)
+    assert at_one.upper == 1.0 and at_one.upper_vacuous
+    assert not hp.theorem2_bounds(0.0, 10, 10, 170).upper_vacuous
+    at_zero = hp.theorem2_bounds(0.31789274566997117, 10, 10, 1_000_006)
+    assert at_zero.lower == 0.0 and at_zero.lower_vacuous
+    assert not hp.theorem2_bounds(0.3179, 10, 10, 1_000_006).lower_vacuous
 
 
 @pytest.mark.result("Lemma 2", kind="exact", functions=["uniform_singleton_moments"])

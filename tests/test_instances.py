@@ -422,6 +422,19 @@ def test_row_sum_tolerance_in_literal_numbers():
         hp.Instance([1.0, 0.0], [0.5 + 1.1e-3, 0.5], valid, normalize=True)
 
 
+def test_normalize_divides_mu_too():
+    """normalize=True also divides mu by its sum, even mu of a single prompt (one entry); the
+    refusal names mu without a prompt. (No float sum s has |s - 1| equal to the double 1e-3, so
+    the tolerance's own edge cannot be tested.)"""
+    inst = hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False], mu=[1.0005], normalize=True)
+    assert inst.mu.tolist() == [1.0]
+    with pytest.raises(ValueError, match=r"^mu sums to 1.1: more than NORMALIZE_TOLERANCE = "
+                                         r"0.001 from 1, too far to be rounding$"):
+        hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False], mu=[1.1], normalize=True)
+    near = [1 + i * 2.0**-52 for i in range(-10**4, 10**4)]
+    assert not any(abs(s - 1) == 1e-3 for s in near + [1 - 1e-3, 1 + 1e-3])
+
+
 def test_float32_softmax_rows_with_normalize():
     """float32 softmax rows over 10^4 responses miss 1 by more than ROW_SUM_TOLERANCE: refused as
     they are, accepted with normalize=True, after which every quantity is computed."""

@@ -58,3 +58,13 @@ def test_unknown_attribute_is_an_attribute_error():
         assert "generative_eror" in str(error)
     else:
         raise AssertionError("no AttributeError")
+
+
+def test_dir_lists_the_public_names_the_loaded_submodules_and_the_version():
+    """dir(hp): __all__, the submodules already imported (as sys.modules knows them) and
+    __version__, which is a string."""
+    import hallu_proofs.reduction  # noqa: F401  (at least one submodule is loaded)
+    loaded = {name for name in hp._SUBMODULES if f"hallu_proofs.{name}" in sys.modules}
+    assert "reduction" in loaded
+    assert dir(hp) == sorted({*hp.__all__, *loaded, "__version__"})
+    assert isinstance(hp.__version__, str) and hp.__version__[0].isdigit()

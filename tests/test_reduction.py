@@ -476,3 +476,79 @@ def test_delta_coefficient_fails_at_k_equal_two(c):
         reduction.delta_tight_witness(F(1, 2))
     with pytest.raises(TypeError, match="eta must be a fractions.Fraction, got float"):
         reduction.delta_tight_witness(0.1)
+
+
+# --------------------------------------------------------------------------- per-prompt thresholds
+
+def per_prompt_example(exact):
+    """Prompt 0: |E_0| = 2 (a fourth slot implausible), one valid slot above 1/2. Prompt 1:
+    |E_1| = 3, two slots at exactly 1/3, so not above it. mu = (1/4, 3/4)."""
+    q0 = [F(3, 5), F(3, 10), F(1, 10), F(0)]
+    q1 = [F(1, 3), F(1, 3), F(1, 6), F(1, 6)]
+    p_row, mu = [1, 0, 0, 0], [F(1, 4), F(3, 4)]
+    if not exact:
+        q0, q1, mu, p_row = ([float(x) for x in row] for row in (q0, q1, mu, p_row))
+    return hp.Instance([p_row, p_row], [q0, q1], [[True, False, False, False]] * 2, mu=mu,
+                       plausible=[[True, True, True, False], [True] * 4])
+
+
+@pytest.mark.result("Theorem 1", kind="exact", functions=["reduction.per_prompt_threshold_terms"])
+@pytest.mark.parametrize("exact", [True, False])
+def test_per_prompt_threshold_terms_by_hand(exact):
+    """A' holds prompt 0's valid slot only (3/5 > 1/2; prompt 1's 1/3 is not above 1/3), so
+    err_iiv' = 3/4 * 1/2, delta' = 1/4 * |3/5 - 1|, the ratio 1/4 * 1/2 + 3/4 * 1/3, and the
+    bound 2 * 3/8 - 3/8 - 1/10 = 11/40, below err = 3/5."""
+    terms = reduction.per_prompt_threshold_terms(per_prompt_example(exact))
+    want = {"iiv_error": F(3, 8), "calibration_gap": F(1, 10), "ratio": F(3, 8),
+            "bound": F(11, 40)}
+    assert terms.keys() == want.keys()
+    for key, value in want.items():
+        if exact:
+            assert terms[key] == value and isinstance(terms[key], F), key
+        else:
+            assert abs(terms[key] - float(value)) <= FLOAT_TOLERANCE, key
+    assert hp.generative_error(per_prompt_example(exact)) == (F(3, 5) if exact else 0.6)
+
+
+@pytest.mark.result("Theorem 1", kind="property", functions=["reduction.per_prompt_threshold_terms"])
+@given(instances(exact=True))
+def test_per_prompt_threshold_bound_holds(inst):
+    """err >= 2 err_iiv' - sum_c mu(c) |V_c| / |E_c| - delta' on every exact instance."""
+    terms = reduction.per_prompt_threshold_terms(inst)
+    assert hp.generative_error(inst) >= terms["bound"]
+    assert terms["bound"] == 2 * terms["iiv_error"] - terms["ratio"] - terms["calibration_gap"]
+
+
+# --------------------------------------------------------------------------- the sharpness helpers
+
+def test_tight_instance_defaults_and_names():
+    """By default one valid response and one prompt (a 1-D instance); n_valid and n_prompts are
+    named when wrong; two prompts give two equal rows."""
+    inst = reduction.tight_instance(4)
+    assert inst.single_prompt and (inst.max_valid, inst.min_errors) == (1, 4)
+    assert inst.p_hat.tolist() == [[F(1, 4)] + [F(3, 16)] * 4]
+    two = reduction.tight_instance(4, n_prompts=2)
+    assert not two.single_prompt and two.p_hat.tolist() == inst.p_hat.tolist() * 2
+    with pytest.raises(ValueError, match="^n_valid must be >= 1, got 0$"):
+        reduction.tight_instance(4, n_valid=0)
+    with pytest.raises(ValueError, match="^n_prompts must be >= 1, got 0$"):
+        reduction.tight_instance(4, n_prompts=0)
+
+
+def test_delta_tight_witness_refuses_eta_zero():
+    with pytest.raises(ValueError, match=r"^eta must be in \(0, 1/2\), got 0$"):
+        reduction.delta_tight_witness(F(0))
+
+
+def test_appendix_a_patterns_in_full():
+    """Every (valid, error) split of 2..3 responses, for one prompt and for pairs of prompts
+    (unordered); the arguments are named when wrong."""
+    one = [[[True, False]], [[True, False, False]], [[True, True, False]]]
+    assert reduction.appendix_a_patterns(1, 3) == one
+    pairs = reduction.appendix_a_patterns(2, 3)
+    assert pairs[:3] == one and len(pairs) == 9
+    assert pairs[3:] == [[a[0], b[0]] for i, a in enumerate(one) for b in one[i:]]
+    with pytest.raises(ValueError, match="^max_prompts must be >= 1, got 0$"):
+        reduction.appendix_a_patterns(0, 3)
+    with pytest.raises(ValueError, match="^max_responses must be >= 2, got 1$"):
+        reduction.appendix_a_patterns(1, 1)
