@@ -723,10 +723,11 @@ def theorem2_bounds(sr, min_errors, max_errors, n, delta=0, gamma=None) -> Theor
 
 def _upper_informative_size(sr, max_errors, gamma):
     """The smallest N with theorem2_upper_bound(sr, max_errors, N, gamma) < 1."""
-    room = 1 - (sr - sr / (max_errors + 1))  # >= 1/(max_errors + 1) > 0
-    scale = 13.0**2 if gamma is None else 25 * math.log(5 / float(gamma))
-    n = max(1, math.floor(scale / room**2))  # the bound is below 1 iff N > scale / room^2
-    while n > 1 and theorem2_upper_bound(sr, max_errors, n - 1, gamma) < 1:
+    room = 1 - (sr - sr / (max_errors + 1))  # in [1/(max_errors + 1), 1]
+    scale = 13.0**2 if gamma is None else 25 * math.log(5 / float(gamma))  # >= 25 ln 5 > 40
+    # The bound is sr - sr/(L + 1) + sqrt(scale / N): below 1 iff N > scale / room^2 (>= 40).
+    n = math.floor(scale / room**2)
+    while theorem2_upper_bound(sr, max_errors, n - 1, gamma) < 1:
         n -= 1  # float rounding at the boundary, either way
     while not theorem2_upper_bound(sr, max_errors, n, gamma) < 1:
         n += 1

@@ -283,11 +283,11 @@ def _rows(values, name):
 
 
 def _padded(rows, plausible, name):
-    """Rows of different lengths as one 2-D array, zero (or False) outside ``plausible``."""
+    """Rows of different lengths as one 2-D array, zero (or False) outside ``plausible`` (an
+    exact array is padded with int 0, which the Instance turns into a Fraction)."""
     entries = _as_array([x for row in rows for x in row], name) if name != "valid" else \
         np.asarray([x for row in rows for x in row])
-    fill = Fraction(0) if entries.dtype == object else False if name == "valid" else 0
-    out = np.full(plausible.shape, fill, dtype=entries.dtype)
+    out = np.zeros(plausible.shape, dtype=entries.dtype)
     out[plausible] = entries
     return out
 

@@ -459,10 +459,11 @@ def test_counting_learner_is_a_model_and_obeys_theorem_1():
         2 * hp.iiv_error(inst) - 2 / facts.min_errors - hp.calibration_gap(inst))
 
 
-@pytest.mark.parametrize("smoothing", [0.5, 3.0])
+@pytest.mark.parametrize("smoothing", [0.5, 3.0, None])
 def test_counting_learner_matches_its_formula_entry_by_entry(smoothing):
     """p_hat(r | c) = (n_{c,r} + s q_c(r)) / (n_c + s), q_c the add-one pooled response
-    frequencies restricted to R_c and IDK, recomputed with Python loops."""
+    frequencies restricted to R_c and IDK, recomputed with Python loops (None: the default,
+    s = 1)."""
     rng = np.random.default_rng(11)
     sizes = [2, 5, 3, 4]
     facts = hp.ArbitraryFacts(np.full(4, 0.25), n_responses=sizes, alpha=[1.0, 0.5, 0.2, 0.0])
@@ -470,7 +471,10 @@ def test_counting_learner_matches_its_formula_entry_by_entry(smoothing):
     width = max(sizes) + 1
     pair = Counter(zip(prompts.tolist(), [width - 1 if r == hp.IDK else r for r in responses]))
     pooled = [1 + sum(v for (_, r), v in pair.items() if r == j) for j in range(width)]
-    p_hat = hp.counting_learner(facts, prompts, responses, smoothing=smoothing)
+    if smoothing is None:
+        p_hat, smoothing = hp.counting_learner(facts, prompts, responses), 1.0
+    else:
+        p_hat = hp.counting_learner(facts, prompts, responses, smoothing=smoothing)
     assert p_hat.shape == (4, width)
     for c, size in enumerate(sizes):
         support = list(range(size)) + [width - 1]
@@ -909,6 +913,22 @@ def test_theorem2_bounds_say_when_they_are_vacuous():
         args = dict(sr=0.2, min_errors=10, max_errors=10, n=100) | bad
         with pytest.raises(ValueError, match=f"^{message}$"):
             hp.theorem2_bounds(**args)
+
+
+def test_upper_informative_size_is_found_from_its_closed_form(monkeypatch):
+    """The N where the upper bound drops below 1 comes from N > scale / room^2 and is only
+    checked, at most one step either way: a few evaluations of the bound, not a search."""
+    calls = []
+    real = hp.arbitrary_facts.theorem2_upper_bound
+    monkeypatch.setattr(hp.arbitrary_facts, "theorem2_upper_bound",
+                        lambda *args: calls.append(args) or real(*args))
+    for sr, big_l, gamma in [(0.0, 1, None), (0.2, 364, None), (0.9, 3, 0.05), (1.0, 1, 1),
+                             (0.5, 10**6, 1e-9)]:
+        calls.clear()
+        n = hp.arbitrary_facts._upper_informative_size(sr, big_l, gamma)
+        assert real(sr, big_l, n, gamma) < 1 <= real(sr, big_l, n - 1, gamma)
+        assert len(calls) <= 4, (sr, big_l, gamma, len(calls))
+    assert hp.arbitrary_facts._upper_informative_size(0.0, 1, None) == 170
 
 
 def test_theorem2_bounds_at_exactly_0_and_1():

@@ -493,6 +493,8 @@ def test_bad_per_question_inputs_refused():
         hp.expected_evaluation_score([0.5], [1], 0.5)
     with pytest.raises(ValueError, match="^correct has shape"):
         hp.evaluation_score([True], [True, False], 0.5)
+    with pytest.raises(ValueError, match="^answered is not a rectangular array"):
+        hp.evaluation_score([True, False], [[True], [True, False]], 0.5)
     with pytest.raises(ValueError, match="^thresholds must be in"):
         hp.threshold_audit([0.5], [True], [0.5, 1.0])
     with pytest.raises(ValueError, match="^thresholds must hold"):

@@ -475,6 +475,11 @@ def test_instance_from_ragged_rows():
     assert exact.exact and hp.generative_error(exact) == F(1, 2) * F(1, 2) + F(1, 2) * F(2, 3)
     same = hp.Instance.from_rows([[1.0, 0.0]], [[1.0005, 0.0]], [[True, False]], normalize=True)
     assert same.p_hat.tolist() == [[1.0, 0.0]]
+    with pytest.raises(ValueError, match="^p_hat sums to 1.0005 for prompt 0, not 1$"):
+        hp.Instance.from_rows([[1.0, 0.0]], [[1.0005, 0.0]], [[True, False]])
+    weighted = hp.Instance.from_rows([[1.0, 0.0], [1.0, 0.0, 0.0]], [[0.5, 0.5], [1.0, 0.0, 0.0]],
+                                     [[True, False], [True, False, False]], mu=[0.25, 0.75])
+    assert weighted.mu.tolist() == [0.25, 0.75] and hp.generative_error(weighted) == 0.125
     cases = [
         (ValueError, "p_hat has 1 rows, but p has 2", ([[1.0, 0.0], [1.0, 0.0]], [[1.0, 0.0]],
                                                        [[True, False], [True, False]])),
@@ -483,6 +488,8 @@ def test_instance_from_ragged_rows():
         (TypeError, "p must be a list of per-prompt rows, got float", (1.0, [[1.0]], [[True]])),
         (TypeError, "p_hat: row 0 must be a sequence, got int", ([[1.0, 0.0]], [3], [[True, False]])),
         (ValueError, "p is empty", ([], [], [])),
+        (ValueError, "p is not a rectangular array", ([[[1.0], [0.0, 0.5]]], [[1.0, 0.0]],
+                                                      [[True, False]])),
         (TypeError, "valid must be a boolean array", ([[1.0, 0.0]], [[1.0, 0.0]], [[1, 0]])),
         (TypeError, "p_hat must hold real numbers", ([[1.0, 0.0]], [["a", "b"]], [[True, False]])),
     ]

@@ -210,6 +210,13 @@ def test_ragged_ids_are_unhashable_entries():
         hp.singleton_rate(RAGGED, [0, 1])
 
 
+def test_the_first_unhashable_id_is_the_one_named():
+    """Hashable ids before it are passed over: the entry named is the first unhashable one."""
+    with pytest.raises(TypeError, match=r"^samples: entry 2 is a dict, which is not hashable; "
+                                        r"ids must be hashable$"):
+        hp.good_turing(["a", ("b", 1), {"c": 1}, ["d"]])
+
+
 @pytest.mark.parametrize("name, call", [
     ("models", lambda: hp.opt_over_models(None)),
     ("keys", lambda: hp.key_instances(5, [[1.0]])),
