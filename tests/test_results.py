@@ -364,6 +364,54 @@ def test_summary_holds_every_reported_number():
     assert "calibration" not in hp.GradedResults(["A"]).summary()
 
 
+def test_target_curve_plot_read_back():
+    """The three curves of target_curve, with their labels, over the default 101 targets in
+    [0, 0.95]; a zero line; the axis labels; a figure 5.5 x 3.8 inches when no Axes is given."""
+    import matplotlib.pyplot as plt
+
+    results = hp.GradedResults(["A", "B", "A", "C"], confidence=[0.9, 0.6, 0.7, 0.1])
+    ax = R.plot_target_curve(results)
+    curve = results.target_curve(np.linspace(0, 0.95, 101))
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines[:3]] == [
+        "as graded", "answer iff confidence > t", "best threshold (chosen on these data)"]
+    for line, key in zip(lines, ("graded", "thresholded", "best")):
+        assert line.get_xdata().tolist() == curve["target"].tolist()
+        assert line.get_ydata().tolist() == curve[key].tolist()
+    assert line.get_xdata()[0] == 0 and line.get_xdata()[-1] == 0.95 and len(line.get_xdata()) == 101
+    zero = lines[3]
+    assert list(zero.get_ydata()) == [0, 0] and zero.get_color() == "gray"
+    assert zero.get_linewidth() == 0.8
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("confidence target t", "score per question")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [line.get_label() for line in lines[:3]]
+    assert ax.figure.get_size_inches().tolist() == [5.5, 3.8]
+    plt.close(ax.figure)
+    only_graded = R.plot_target_curve(hp.GradedResults(["A", "B"]), targets=[0.25, 0.5])
+    assert [line.get_label() for line in only_graded.get_lines()][:1] == ["as graded"]
+    assert only_graded.get_lines()[0].get_xdata().tolist() == [0.25, 0.5]
+    plt.close(only_graded.figure)
+
+
+def test_risk_coverage_plot_read_back():
+    """A post-step curve of risk against coverage with dots, both axes from 0 (coverage up to
+    1), the axis labels, a figure 5 x 3.8 inches when no Axes is given."""
+    import matplotlib.pyplot as plt
+
+    results = hp.GradedResults(["A", "B", "A", "C"], confidence=[0.9, 0.6, 0.7, 0.1])
+    ax = R.plot_risk_coverage(results)
+    curve = results.risk_coverage()
+    line = ax.get_lines()[0]
+    assert line.get_drawstyle() == "steps-post" and line.get_marker() == "."
+    assert line.get_xdata().tolist() == curve["coverage"].tolist()
+    assert line.get_ydata().tolist() == curve["risk"].tolist()
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim()[0] == 0
+    assert ax.get_xlabel() == "coverage (fraction of questions answered)"
+    assert ax.get_ylabel() == "risk (fraction of answers wrong)"
+    assert ax.figure.get_size_inches().tolist() == [5, 3.8]
+    plt.close(ax.figure)
+
+
 def test_plots_return_their_axes():
     import matplotlib.pyplot as plt
 
