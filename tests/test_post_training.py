@@ -95,23 +95,23 @@ def test_sampled_rewards_have_the_expected_mean():
 
 
 def test_grader_bad_input():
-    with pytest.raises(ValueError, match="t must be in"):
+    with pytest.raises(ValueError, match="^t must be in"):
         confidence_target_grader(-0.1)
-    with pytest.raises(TypeError, match="t must be a real"):
+    with pytest.raises(TypeError, match="^t must be a real"):
         confidence_target_grader("0.5")
-    with pytest.raises(ValueError, match="graders must hold"):
+    with pytest.raises(ValueError, match="^graders must hold"):
         mixture_grader([], [])
-    with pytest.raises(ValueError, match="weights has 1 entries"):
+    with pytest.raises(ValueError, match="^weights has 1 entries"):
         mixture_grader([binary_grader(), binary_grader()], [1])
-    with pytest.raises(TypeError, match="graders: entry 0"):
+    with pytest.raises(TypeError, match="^graders: entry 0"):
         mixture_grader([0.5], [1])
-    with pytest.raises(ValueError, match=r"weights\[1\] must be > 0"):
+    with pytest.raises(ValueError, match=r"^weights\[1\] must be > 0"):
         mixture_grader([binary_grader(), binary_grader()], [1, 0])
-    with pytest.raises(TypeError, match="graders must be a sequence"):
+    with pytest.raises(TypeError, match="^graders must be a sequence"):
         mixture_grader("binary", [1])
-    with pytest.raises(ValueError, match="confidences: entry 1"):
+    with pytest.raises(ValueError, match="^confidences: entry 1"):
         binary_grader().expected_reward([0.5, 1.5])
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match="^rng must be a numpy.random.Generator"):
         binary_grader().sample_rewards([0.5], 0)
 
 
@@ -339,8 +339,9 @@ def test_post_train_bad_input():
     cases = [
         (dict(confidences=[]), ValueError, "confidences must be a non-empty"),
         (dict(confidences=[0.5, 2.0]), ValueError, "confidences: entry 1"),
-        (dict(confidences=[0.5]), ValueError, "at least 2 entries"),
-        (dict(confidences=[0.5, 0.5]), ValueError, "two different values"),
+        (dict(confidences=[0.5]), ValueError, "confidences must hold at least 2 entries"),
+        (dict(confidences=[0.5, 0.5]), ValueError,
+         "confidences must hold at least two different values for the natural gradient"),
         (dict(grader=0.5), TypeError, "grader must be"),
         (dict(steps=0), ValueError, "steps must be >= 1"),
         (dict(steps=2.0), TypeError, "steps must be an integer"),
@@ -357,29 +358,29 @@ def test_post_train_bad_input():
     for change, error, message in cases:
         kwargs = dict(confidences=q, grader=g, steps=3, rng=rng())
         kwargs.update(change)
-        with pytest.raises(error, match=message):
+        with pytest.raises(error, match="^" + message):
             post_train(**kwargs)
-    with pytest.raises(TypeError, match="rng must be"):
+    with pytest.raises(TypeError, match="^rng must be"):
         post_train(q, g, exact=True, rng=5)
     run = post_train(q, g, steps=3, rng=rng())
-    with pytest.raises(ValueError, match="z must be > 0"):
+    with pytest.raises(ValueError, match="^z must be > 0"):
         run.threshold_tolerance(z=0)
-    with pytest.raises(ValueError, match="q: entry 0"):
+    with pytest.raises(ValueError, match="^q: entry 0"):
         run.answer_probability([-1.0])
-    with pytest.raises(ValueError, match="parameters must be two real"):
+    with pytest.raises(ValueError, match="^parameters must be two real"):
         exact_natural_step(q, g, (1.0,))
-    with pytest.raises(ValueError, match="parameters must be finite"):
+    with pytest.raises(ValueError, match="^parameters must be finite"):
         exact_natural_step(q, g, (1.0, float("inf")))
-    with pytest.raises(ValueError, match="two different values"):
+    with pytest.raises(ValueError, match="^confidences must hold at least two different values$"):
         exact_natural_step([0.3, 0.3], g, (0.0, 0.0))
-    with pytest.raises(ValueError, match="answer_probability has shape"):
+    with pytest.raises(ValueError, match="^answer_probability has shape"):
         policy_rates([1.0], q, g)
-    with pytest.raises(TypeError, match="grader must be"):
+    with pytest.raises(TypeError, match="^grader must be"):
         policy_rates([1.0, 1.0], q, "binary")
     always_idk = post_train(q, confidence_target_grader(0.99), steps=1, exact=True,
                             natural=False, learning_rate=5.0)
     assert always_idk.threshold is None
-    with pytest.raises(ValueError, match="no threshold"):
+    with pytest.raises(ValueError, match="^the final policy has b <= 0: it has no threshold"):
         always_idk.threshold_tolerance()
 
 
@@ -436,25 +437,25 @@ def test_forgetful_p_hat_with_answer_probability():
 
 def test_forgetful_bad_input():
     facts = ArbitraryFacts([0.5, 0.5], n_responses=3, alpha=0.5)
-    with pytest.raises(TypeError, match="facts must be"):
+    with pytest.raises(TypeError, match="^facts must be"):
         forgetful_learner("facts", [0, 1], np.array([1, 0]), 0.5, rng())
-    with pytest.raises(ValueError, match="counts has shape"):
+    with pytest.raises(ValueError, match="^counts has shape"):
         forgetful_learner(facts, [0, 1], np.array([1]), 0.5, rng())
-    with pytest.raises(ValueError, match="retention must be in"):
+    with pytest.raises(ValueError, match="^retention must be in"):
         forgetful_learner(facts, [0, 1], np.array([1, 0]), 0.0, rng())
-    with pytest.raises(TypeError, match="rng must be"):
+    with pytest.raises(TypeError, match="^rng must be"):
         forgetful_learner(facts, [0, 1], np.array([1, 0]), 0.5, 0)
-    with pytest.raises(ValueError, match="answers: prompt 0"):
+    with pytest.raises(ValueError, match="^answers: prompt 0"):
         forgetful_learner(facts, [5, 1], np.array([1, 0]), 0.5, rng())
-    with pytest.raises(TypeError, match="counts must be a 1-D integer"):
+    with pytest.raises(TypeError, match="^counts must be a 1-D integer"):
         recall_confidence(np.array([0.5]), np.array([2]), 0.5)
-    with pytest.raises(ValueError, match="counts: entry 0 is negative"):
+    with pytest.raises(ValueError, match="^counts: entry 0 is negative"):
         recall_confidence(np.array([-1]), np.array([2]), 0.5)
-    with pytest.raises(ValueError, match="n_responses: entry 0"):
+    with pytest.raises(ValueError, match="^n_responses: entry 0"):
         recall_confidence(np.array([1]), np.array([1]), 0.5)
-    with pytest.raises(ValueError, match="n_responses must be integers"):
+    with pytest.raises(ValueError, match="^n_responses must be integers"):
         recall_confidence(np.array([1]), np.array([2, 3]), 0.5)
-    with pytest.raises(TypeError, match="retention must be a real"):
+    with pytest.raises(TypeError, match="^retention must be a real"):
         recall_confidence(np.array([1]), np.array([2]), None)
 
 
@@ -470,3 +471,87 @@ def test_sigmoid_matches_scipy_on_both_tails():
     assert np.max(np.abs(_sigmoid(x) / expit(x) - 1)) <= 4 * np.finfo(float).eps
     weight = expit(x) * expit(-x)
     assert np.max(np.abs(_sigmoid_weight(x) / weight - 1)) <= 4 * np.finfo(float).eps
+
+
+# --------------------------------------------------------------------------- arguments named
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: recall_confidence([[1], [1, 2]], [2, 2], 0.5), ValueError,
+     "counts is not a rectangular array"),
+    (lambda: recall_confidence([1, 1], [[2], [2, 3]], 0.5), ValueError,
+     "n_responses is not a rectangular array"),
+    (lambda: recall_confidence([0, -1], [2, 2], 0.5), ValueError, "counts: entry 1 is negative"),
+    (lambda: recall_confidence([1, 1, 1], [3, 2, 1], 0.5), ValueError,
+     "n_responses: entry 2 is below 2"),
+    (lambda: recall_confidence([1], [True], 0.5), ValueError,
+     r"n_responses must be integers of shape \(1,\), got bool"),
+    (lambda: recall_confidence([1], [2.0], 0.5), ValueError,
+     r"n_responses must be integers of shape \(1,\), got float64"),
+    (lambda: recall_confidence([1], [2], 1.5), ValueError, r"retention must be in \(0, 1\], got 1.5"),
+    (lambda: forgetful_learner([0.5], [0], [1], 0.5, rng()), TypeError,
+     "facts must be a hallu_proofs.ArbitraryFacts, got list"),
+    (lambda: forgetful_learner(ArbitraryFacts([0.5, 0.5], 3, 0.5), [0, 1], [[1], [0, 1]], 0.5,
+                               rng()), ValueError, "counts is not a rectangular array"),
+    (lambda: exact_natural_step([0.2, 0.8], binary_grader(), [[1.0], [1.0, 2.0]]), ValueError,
+     "parameters is not a rectangular array"),
+    (lambda: exact_natural_step([0.2, 0.8], binary_grader(), ["a", "b"]), ValueError,
+     "parameters must be two real numbers"),
+    (lambda: exact_natural_step([0.2, 0.8], binary_grader(), [True, False]), ValueError,
+     "parameters must be two real numbers"),
+    (lambda: policy_rates([[1.0], [1.0, 0.0]], [0.5, 0.5], binary_grader()), ValueError,
+     "answer_probability is not a rectangular array"),
+    (lambda: policy_rates([1.0, 2.0], [0.5, 0.5], binary_grader()), ValueError,
+     "answer_probability: entry 1 is 2.0"),
+    (lambda: mixture_grader([binary_grader()], 1), TypeError, "weights must be a sequence"),
+    (lambda: mixture_grader([binary_grader()], ["1"]), TypeError, r"weights\[0\] must be a real"),
+    (lambda: mixture_grader([binary_grader(), 0.5], [1, 1]), TypeError,
+     "graders: entry 1 is float, not a Grader"),
+    (lambda: mixture_grader([], []), ValueError, "graders must hold at least one grader$"),
+])
+def test_post_training_arguments_are_named(call, error, message):
+    with pytest.raises(error, match="^" + message):
+        call()
+
+
+def test_forgetful_p_hat_names_answer_probability():
+    facts = ArbitraryFacts([0.5, 0.5], n_responses=3, alpha=0.5)
+    model = forgetful_learner(facts, [0, 1], np.array([1, 0]), 0.5, rng())
+    with pytest.raises(ValueError, match="^answer_probability is not a rectangular array"):
+        model.p_hat([[1.0], [1.0, 0.0]])
+    with pytest.raises(ValueError, match="^answer_probability: entry 0 is -1.0"):
+        model.p_hat([-1.0, 1.0])
+
+
+def test_mixture_grader_name_and_weights_types():
+    """The mixture is named after its graders; int and Fraction weights stay exact, a float
+    weight makes them floats."""
+    board = mixture_grader([binary_grader(), confidence_target_grader(F(1, 2))], [1, 3])
+    assert board.name == f"mixture(binary, {confidence_target_grader(F(1, 2)).name})"
+    assert board.weights == (F(1, 4), F(3, 4))
+    floats = mixture_grader([binary_grader(), confidence_target_grader(F(1, 2))], [1.0, 3])
+    assert [type(w) for w in floats.weights] == [float, float]
+    assert floats.weights == (0.25, 0.75)
+
+
+def test_forgetful_learner_memory_and_guesses():
+    """With rho = 1/2 and k = 2 a prompt is remembered with probability 3/4; a forgotten one is
+    guessed uniformly over all of R_c, response 0 included; the model's arrays are read-only."""
+    n = 20_000
+    facts = ArbitraryFacts(np.full(n, 1 / n), n_responses=4, alpha=1.0)
+    truth = np.full(n, 3)
+    model = forgetful_learner(facts, truth, np.full(n, 2), 0.5, rng(1))
+    remembered_or_lucky = np.mean(model.answers == 3)
+    assert abs(remembered_or_lucky - (0.75 + 0.25 / 4)) < 0.01
+    forgotten = forgetful_learner(facts, truth, np.zeros(n, dtype=int), 0.5, rng(2))
+    assert np.bincount(forgotten.answers, minlength=4).min() > n / 4 - 300
+    for arr in (model.answers, model.confidence):
+        assert not arr.flags.writeable
+
+
+def test_answer_probability_uses_the_final_parameters():
+    q = np.linspace(0.05, 0.95, 20)
+    run = post_train(q, confidence_target_grader(0.5), steps=50, rng=rng(0))
+    a, b = run.parameters[-1]
+    assert not np.array_equal(run.parameters[-1], run.parameters[-2])
+    assert np.allclose(run.answer_probability([0.3, 0.6]), 1 / (1 + np.exp(-(a + b * np.array(
+        [0.3, 0.6])))), rtol=0, atol=FLOAT_TOLERANCE)
