@@ -201,7 +201,77 @@ def test_experiment_arguments():
     assert monofact_experiment(1.0, 0, n_facts=300, n=800)["monofact_rate"] != base["monofact_rate"]
 
 
+def test_experiment_defaults_keys_and_seed():
+    """The defaults are the documented ones (2000 facts, 20 responses, N = 5000, smoothing
+    0.001, 5% upweighted 10 times); each run reports the documented keys, the decomposition's
+    terms among them; the same seed gives the same run."""
+    explicit = monofact_experiment(1.5, 0, n_facts=2000, n_responses=20, n=5000,
+                                   smoothing=0.001, fraction=0.05, repeats=10)
+    assert monofact_experiment(1.5, 0) == explicit
+    keys = {"hallucination", "delta", "signed_delta", "facts_below", "model_facts_below",
+            "errors_above", "kl", "accuracy"}
+    assert set(explicit) == {"monofact_rate", "plain", "upweighted"}
+    assert set(explicit["plain"]) == set(explicit["upweighted"]) == keys
+    run = explicit["plain"]
+    assert math.isclose(run["hallucination"], run["facts_below"] - run["model_facts_below"]
+                        + run["errors_above"] - run["signed_delta"], abs_tol=FLOAT_TOLERANCE)
+    assert run["delta"] == abs(run["signed_delta"])
+    assert monofact_experiment(1.0, 7, n_facts=300, n=500) == monofact_experiment(
+        1.0, 7, n_facts=300, n=500)
+
+
 # --------------------------------------------------------------------------- bad input
+
+RAGGED = [[0], [0, 1]]
+HALVES = [[0.5, 0.5], [0.5, 0.5]]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: pareto_frequencies(10, "1", rng()), TypeError, "shape must be a real number, got str"),
+    (lambda: upweight([0, 1], "0.5", 2, rng()), TypeError,
+     "fraction must be a real number, got str"),
+    (lambda: upweight([[0, 1]], 0.5, 2, rng()), TypeError,
+     r"persons must be a non-empty 1-D integer array, got dtype int64, shape \(1, 2\)"),
+    (lambda: bigram_fact_model([0], [0, 1], 2, "0.1"), TypeError,
+     "smoothing must be a real number, got str"),
+    (lambda: bigram_fact_model(RAGGED, [0, 1], 2, 0.1), ValueError,
+     "persons is not a rectangular array"),
+    (lambda: bigram_fact_model([0, 2], [0, 1], 2, 0.1), ValueError,
+     "persons: entry 1 is 2, but there are only 2 facts$"),
+    (lambda: bigram_fact_model([0], [0, 2], 2, 0.1), ValueError,
+     r"answers: entry 1 is 2, outside 0\.\.1$"),
+    (lambda: bigram_fact_model([0], [1, 3, 0], 3, 0.1), ValueError,
+     r"answers: entry 1 is 3, outside 0\.\.2$"),
+    (lambda: generation_instance([0.5, 0.6], [0, 1], HALVES), ValueError,
+     "frequencies must sum to 1, got 1.1$"),
+    (lambda: generation_instance(RAGGED, [0, 1], HALVES), ValueError,
+     "frequencies is not a rectangular array"),
+    (lambda: generation_instance([0.5, 0.5], ["a", "b"], HALVES), TypeError,
+     "answers must be a non-empty 1-D integer array, got dtype <U1"),
+    (lambda: generation_instance([0.5, 0.5], [0, 1], RAGGED), ValueError,
+     "p_hat is not a rectangular array"),
+    (lambda: generation_instance([0.5, 0.5], [0, 3], [[0.2] * 3] * 2), ValueError,
+     r"answers: entry 1 is outside 0\.\.2$"),
+    (lambda: prompted_accuracy(RAGGED, [0, 1], HALVES), ValueError,
+     "frequencies is not a rectangular array"),
+    (lambda: prompted_accuracy([0.5, 0.6], [0, 1], HALVES), ValueError,
+     "frequencies must sum to 1, got 1.1$"),
+    (lambda: prompted_accuracy([0.5, 0.5], ["a", "b"], HALVES), TypeError,
+     "answers must be a non-empty 1-D integer array"),
+    (lambda: prompted_accuracy([0.5, 0.5], [0, 1], RAGGED), ValueError,
+     "p_hat is not a rectangular array"),
+    (lambda: hallucination_decomposition([1]), TypeError,
+     "inst must be a hallu_proofs.Instance, got list$"),
+    (lambda: binned_kl([1]), TypeError, "inst must be a hallu_proofs.Instance, got list$"),
+    (lambda: pareto_frequencies(10, 1, 0), TypeError,
+     "rng must be a numpy.random.Generator, got int$"),
+    (lambda: monofact_experiment(1.5, 0, n_responses=1), ValueError,
+     "n_responses must be >= 2, got 1$"),
+])
+def test_bad_input_is_named(call, error, message):
+    with pytest.raises(error, match="^" + message):
+        call()
+
 
 def test_bad_input():
     with pytest.raises(ValueError, match="shape must be > 0"):
