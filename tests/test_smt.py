@@ -478,3 +478,44 @@ def test_smt_decide_refuses_bad_patterns():
     assert smt.decide("observation1", (2, 1)).proved
     assert smt.decide("good_turing_bias", (2, 2), scale=F(1, 2)).proved
     assert smt.decide("confidence_target", (2,)).proved
+
+
+@pytest.mark.result("Theorem 1", "Observation 1", kind="validation", functions=["smt.decide"])
+def test_decide_reports_what_it_decided():
+    """Every field of decide()'s result: the statement, the size the pattern needs (one prompt
+    for observation1 and good_turing_bias), the options, the verdict, one case, the time, the
+    counterexample and its pattern, the witness, no undecided pattern."""
+    refuted = smt.decide("theorem1", ((2, 2),), ratio_coefficient=F(99, 100))
+    assert (refuted.statement, refuted.size, refuted.proved, refuted.cases) == (
+        "theorem1", (1, 4), False, 1)
+    assert refuted.variant == {"factor": 2, "ratio_coefficient": F(99, 100),
+                               "delta_coefficient": 1}
+    assert refuted.pattern == ((2, 2),) and refuted.unknown == 0
+    assert 0 < refuted.seconds < 60 and refuted.timings == ((((2, 2),), refuted.seconds),)
+    inst = refuted.counterexample
+    assert isinstance(inst, hp.Instance) and inst.max_valid == 2
+    assert refuted.witness["err"] == hp.generative_error(inst)
+    assert refuted.witness["err"] < refuted.witness["claimed_bound"]
+    proved = smt.decide("theorem1", ((1, 2), (2, 3)))
+    assert (proved.size, proved.proved, proved.cases, proved.unknown) == ((2, 5), True, 1, 0)
+    assert proved.counterexample is None and proved.pattern is None and proved.witness == {}
+    assert proved.seconds > 0 and proved.timings == ((((1, 2), (2, 3)), proved.seconds),)
+    for statement, pattern, size in (("observation1", (2, 1), (1, 3)),
+                                     ("good_turing_bias", (2, 3), (1, 3)),
+                                     ("confidence_target", (2, 3), (2, 4))):
+        result = smt.decide(statement, pattern)
+        assert result.size == size and result.statement == statement, statement
+
+
+@pytest.mark.result("Theorem 3", kind="falsification", functions=["smt.decide"])
+def test_poor_model_counterexample_is_confirmed_by_the_library():
+    """A factor 3 in place of 2 fails on one prompt with one valid and two errors; the witness
+    holds the family, its best IIV error (the minimum over the family) and the two sides."""
+    result = smt.decide("poor_model", ((1, 2),), factor=F(3))
+    inst, witness = result.counterexample, result.witness
+    assert not result.proved and set(witness) == {"family", "opt", "err", "claimed_bound"}
+    assert witness["err"] == hp.generative_error(inst) < witness["claimed_bound"]
+    d = hp.iiv_distribution(inst)
+    assert witness["opt"] == min(sum(d[np.asarray(g) != inst.valid], F(0))
+                                 for g in witness["family"])
+    assert witness["claimed_bound"] == hp.poor_model_bound(inst, witness["opt"]) + witness["opt"]
