@@ -473,6 +473,36 @@ def test_coverage_counts_and_says_it():
         steps.coverage("appendix", test_data=data, tables=tables)
 
 
+def test_coverage_counts_repeated_kinds_and_one_step():
+    """Two steps of a kind count 2; one step is 'proof step'; a cited step is checked with no
+    test, an uncited one without passing tests is not."""
+    tables = {"c": {"Theorem 1": (
+        Step("1", "a", "cited", citation="Hoeffding (1963)"),
+        Step("2", "b", "cited", citation="Good (1953)"),
+        Step("3", "c", "exact_random", tests=("tests/test_a.py::test_one",)))}}
+    counts = steps.coverage("c", test_data={"tests": small_records()}, tables=tables)
+    assert counts["kinds"]["cited"] == 2 and counts["kinds"]["exact_random"] == 1
+    assert counts["text"] == "3 proof steps, all checked: 1 exact random, 2 cited"
+    single = {"c": {"Theorem 1": (Step("1", "a", "cited", citation="Good (1953)"),)}}
+    assert steps.coverage("c", test_data={"tests": []}, tables=single)["text"] == (
+        "1 proof step, all checked: 1 cited")
+    unchecked = {"c": {"Theorem 1": (Step("1", "a", "smt", tests=("tests/test_a.py::test_one",)),)}}
+    assert steps.coverage("c", test_data={"tests": []}, tables=unchecked)["unchecked"] == 1
+
+
+def test_steps_main_reads_the_ledger_data_by_default(tmp_path, capsys, monkeypatch):
+    """With no argument, main reads ledger_tests.json from the data folder; two arguments get
+    the usage line."""
+    monkeypatch.setattr(steps, "step_tables", small_tables)
+    (tmp_path / "ledger_tests.json").write_text(json.dumps({"tests": small_records()}))
+    monkeypatch.setattr(ledger, "DATA_DIR", tmp_path)
+    monkeypatch.setattr("sys.argv", ["python -m hallu_proofs.steps"])
+    steps.main()
+    assert capsys.readouterr().out.startswith("iiv_reduction: 4 proof steps, all checked")
+    with pytest.raises(SystemExit, match=r"^usage: python -m hallu_proofs.steps \[RECORDS.json\]$"):
+        steps.main(["a", "b"])
+
+
 def test_coverage_reads_the_ledger_data_by_default(tmp_path, monkeypatch):
     """Without test_data, coverage reads ledger_tests.json where data_path says, from any cwd."""
     (tmp_path / "ledger_tests.json").write_text(json.dumps({"tests": small_records()}))
