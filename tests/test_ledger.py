@@ -474,8 +474,8 @@ def test_coverage_counts_and_says_it():
 
 
 def test_coverage_counts_repeated_kinds_and_one_step():
-    """Two steps of a kind count 2; one step is 'proof step'; a cited step is checked with no
-    test, an uncited one without passing tests is not."""
+    """Two steps of a kind count 2; one step is 'proof step'; a cited step is checked whatever
+    its tests (here one never run), an uncited one without passing tests is not."""
     tables = {"c": {"Theorem 1": (
         Step("1", "a", "cited", citation="Hoeffding (1963)"),
         Step("2", "b", "cited", citation="Good (1953)"),
@@ -483,7 +483,8 @@ def test_coverage_counts_repeated_kinds_and_one_step():
     counts = steps.coverage("c", test_data={"tests": small_records()}, tables=tables)
     assert counts["kinds"]["cited"] == 2 and counts["kinds"]["exact_random"] == 1
     assert counts["text"] == "3 proof steps, all checked: 1 exact random, 2 cited"
-    single = {"c": {"Theorem 1": (Step("1", "a", "cited", citation="Good (1953)"),)}}
+    single = {"c": {"Theorem 1": (Step("1", "a", "cited", citation="Good (1953)",
+                                       tests=("tests/test_a.py::test_never_run",)),)}}
     assert steps.coverage("c", test_data={"tests": []}, tables=single)["text"] == (
         "1 proof step, all checked: 1 cited")
     unchecked = {"c": {"Theorem 1": (Step("1", "a", "smt", tests=("tests/test_a.py::test_one",)),)}}
@@ -499,6 +500,11 @@ def test_steps_main_reads_the_ledger_data_by_default(tmp_path, capsys, monkeypat
     monkeypatch.setattr("sys.argv", ["python -m hallu_proofs.steps"])
     steps.main()
     assert capsys.readouterr().out.startswith("iiv_reduction: 4 proof steps, all checked")
+    fewer = tmp_path / "fewer.json"
+    fewer.write_text(json.dumps({"tests": small_records()[1:]}))
+    monkeypatch.setattr("sys.argv", ["python -m hallu_proofs.steps", str(fewer)])
+    with pytest.raises(SystemExit, match="^1$"):
+        steps.main()
     with pytest.raises(SystemExit, match=r"^usage: python -m hallu_proofs.steps \[RECORDS.json\]$"):
         steps.main(["a", "b"])
 
