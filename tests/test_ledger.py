@@ -735,3 +735,49 @@ def test_every_step_table_is_read_in_book_order():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     order = [c["file"].removeprefix("book/") for part in toc["parts"] for c in part["chapters"]]
     assert list(steps.CHAPTERS) == [name for name in order if name in modules]
+
+
+def test_ledger_helpers_at_their_edges(tmp_path):
+    """A fraction of 10 characters is rounded (9 are shown whole); a test id loses its path and
+    test_ prefix, keeps its parameters; two equivalents in a module count 2; the refusals and the
+    usage line in full."""
+    assert ledger.short_fraction("1234567/89") == "$\\approx 13871.5393$"
+    assert ledger.readable_test("tests/test_x.py::test_a_b[c_d-1]") == "a b [c_d-1]"
+    assert ledger.readable_test("tests/test_x.py::test_plain_name") == "plain name"
+    results = [f"hallu_proofs.a.x_f__mutmut_{i}: survived" for i in (1, 2)]
+    twice = ledger.mutation_summary(results, [f"hallu_proofs.a.x_f__mutmut_{i}\tsame" for i in (1, 2)])
+    assert twice["modules"]["a"]["equivalent"] == 2
+    missing = tmp_path / "none.json"
+    with pytest.raises(ledger.LedgerError, match=(
+            f"^ledger data file {re.escape(str(missing.resolve()))} is missing: the ledger data "
+            r"are made in the repository's book/data by `make ledger`$")):
+        ledger.load_json(missing)
+    with pytest.raises(ledger.LedgerError, match=(
+            "^the test records do not say which sources they were made from: run `make ledger`$")):
+        ledger.check_sources({"tests": []})
+    with pytest.raises(SystemExit, match=(
+            r"^usage: python -m hallu_proofs.ledger OUT.json\n       python -m hallu_proofs.ledger "
+            r"mutation RESULTS EQUIVALENTS OUT.json$")):
+        ledger.main(["a", "b"])
+
+
+def test_step_rows_show_the_first_twenty_problems():
+    """21 unchecked steps: the message counts them, lists 20 (one per line) and says one more;
+    with 20 it lists them all and says no more. Kinds are counted per result."""
+    def tables(n):
+        return {"c": {"Theorem 1": tuple(
+            Step(str(i), "a", "smt", tests=(f"tests/test_a.py::test_missing_{i}",))
+            for i in range(1, n + 1))}}
+
+    with pytest.raises(ledger.LedgerError) as info:
+        ledger.step_rows({"tests": []}, tables(21))
+    lines = str(info.value).split("\n")
+    assert lines[0] == "21 problems with the proof-step tables:"
+    assert len(lines) == 22 and all(line.startswith("  c, Theorem 1, step ") for line in lines[1:21])
+    assert lines[21] == "  ... and 1 more"
+    with pytest.raises(ledger.LedgerError) as info:
+        ledger.step_rows({"tests": []}, tables(20))
+    assert len(str(info.value).split("\n")) == 21 and "more" not in str(info.value)
+    records = [record(f"tests/test_a.py::test_missing_{i}") for i in (1, 2)]
+    rows = ledger.step_rows({"tests": records}, tables(2))
+    assert rows[0]["kinds"]["smt"] == 2
