@@ -557,11 +557,11 @@ def test_appendix_a_patterns_in_full():
 def nonsense_example(exact):
     """Prompt 0: one valid slot, errors 1-3 (slot 1 at exactly 1/3), nonsense slot 4 at 1/2,
     slot 5 implausible. Prompt 1: two valid slots (one at 1/2), errors 2-5 (slot 2 at 1/2).
-    K = 3, so t = 1/3; k = 2; mu = (1/4, 3/4)."""
+    K = 3, so t = 1/3; k = 2; mu = (1/5, 4/5)."""
     half, third, sixth = F(1, 2), F(1, 3), F(1, 6)
     p = [[1, 0, 0, 0, 0, 0], [half, half, 0, 0, 0, 0]]
     p_hat = [[sixth, third, 0, 0, half, 0], [half, 0, half, 0, 0, 0]]
-    mu = [F(1, 4), F(3, 4)]
+    mu = [F(1, 5), F(4, 5)]
     if not exact:
         p, p_hat = ([[float(x) for x in row] for row in rows] for rows in (p, p_hat))
         mu = [float(x) for x in mu]
@@ -574,12 +574,12 @@ def nonsense_example(exact):
 @pytest.mark.parametrize("exact", [True, False])
 def test_nonsense_terms_by_hand(exact):
     """A = {nonsense slot of prompt 0; valid slot 0 and error slot 2 of prompt 1} (1/3 is not
-    above 1/3): err_iiv = 1/4 * 1/2 + 3/4 * (1/4 + 1/2) / 2 = 13/32, delta = 1/4 * 1/2 +
-    3/4 * 1/2 = 1/2, k/K = 2/3, bound = 13/16 - 2/3 - 1/2 = -17/48, err = 7/12."""
+    above 1/3): err_iiv = 1/5 * 1/2 + 4/5 * (1/4 + 1/2) / 2 = 2/5, delta = 1/5 * 1/2 +
+    4/5 * 1/2 = 1/2, k/K = 2/3, bound = 4/5 - 2/3 - 1/2 = -11/30, err = 17/30."""
     inst, nonsense = nonsense_example(exact)
     terms = reduction.nonsense_terms(inst, nonsense)
-    want = {"err": F(7, 12), "iiv_error": F(13, 32), "calibration_gap": F(1, 2),
-            "ratio": F(2, 3), "bound": F(-17, 48)}
+    want = {"err": F(17, 30), "iiv_error": F(2, 5), "calibration_gap": F(1, 2),
+            "ratio": F(2, 3), "bound": F(-11, 30)}
     assert terms.keys() == want.keys()
     for key, value in want.items():
         if exact:
