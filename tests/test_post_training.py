@@ -555,3 +555,22 @@ def test_answer_probability_uses_the_final_parameters():
     assert not np.array_equal(run.parameters[-1], run.parameters[-2])
     assert np.allclose(run.answer_probability([0.3, 0.6]), 1 / (1 + np.exp(-(a + b * np.array(
         [0.3, 0.6])))), rtol=0, atol=FLOAT_TOLERANCE)
+
+
+def test_threshold_tolerance_from_its_formula():
+    """(|a_0 + t* b_0| + z lr sqrt(sum_s u C_s u)) / b_T with u = (1, t*), recomputed with loops;
+    z = 3 by default; a final b in (0, 1] still has a threshold."""
+    q = np.random.default_rng(1).uniform(size=200)
+    run = post_train(q, confidence_target_grader(0.75), steps=40, rng=rng(3), learning_rate=0.05)
+    (a0, b0), b_final, t_star = run.parameters[0], run.parameters[-1][1], 0.75
+    variance = sum(c[0][0] + 2 * t_star * c[0][1] + t_star**2 * c[1][1]
+                   for c in run.step_noise.tolist())
+    for z in (3.0, 0.5):
+        want = (abs(a0 + t_star * b0) + z * 0.05 * math.sqrt(variance)) / b_final
+        assert math.isclose(run.threshold_tolerance(z=z), want, rel_tol=1e-12)
+    assert run.threshold_tolerance() == run.threshold_tolerance(z=3.0)
+    with pytest.raises(TypeError, match="^z must be a real number, got str$"):
+        run.threshold_tolerance(z="3")
+    short = post_train(q, confidence_target_grader(0.75), steps=1, rng=rng(3),
+                       learning_rate=0.01)
+    assert 0 < short.parameters[-1][1] <= 1 and short.threshold_tolerance() > 0
