@@ -788,3 +788,39 @@ def test_new_helpers_refuse_bad_input_and_take_floats():
     inst = hp.printed_loss_counterexample()
     s, loss = calibration.symbolic_rescaled_loss(inst, threshold=F(1, 10))
     assert sp.diff(loss, s).subs(s, 1) == sp.Rational(hp.signed_calibration_gap(inst, F(1, 10)))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda inst: calibration.question_answer_database_model(inst, [[True], [True, False]], 0),
+     ValueError, "known is not a rectangular array"),
+    (lambda inst: calibration.grouped_softmax_optimum(inst, groups=[[0], [0, 1]]), ValueError,
+     "groups is not a rectangular array"),
+    (lambda inst: calibration.slot_forecasts(hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])),
+     TypeError, r"inst must be an exact \(Fraction\) instance: slot_forecasts replicates slots "
+     "by their exact weights$"),
+    (lambda inst: calibration.symbolic_rescaled_loss(
+        hp.Instance([1.0, 0.0], [0.5, 0.5], [True, False])), TypeError,
+     r"inst must be an exact \(Fraction\) instance$"),
+])
+def test_calibration_arguments_are_named(call, error, message):
+    inst = hp.Instance([[1, 0, 0], [1, 0, 0]], [[F(1, 2), F(1, 4), F(1, 4)]] * 2,
+                       [[True, False, False]] * 2)
+    with pytest.raises(error, match="^" + message):
+        call(inst)
+
+
+def test_database_model_says_idk_only_where_unknown():
+    """A known prompt's answer is its likeliest valid response other than IDK; an unknown one
+    says IDK; exact instances stay exact (mean_plausible_responses too, 1/3 * 2 + 2/3 * 3)."""
+    inst = hp.Instance([[F(4, 5), F(1, 5), 0, 0], [F(3, 5), F(2, 5), 0, 0]], [[F(1, 4)] * 4] * 2,
+                       [[True, True, False, False]] * 2)
+    model = calibration.question_answer_database_model(inst, known=[True, False], idk=1)
+    assert model.p_hat.tolist() == [[1, 0, 0, 0], [0, 1, 0, 0]]
+    assert all(isinstance(x, F) for x in model.p_hat.ravel())
+    two_sizes = hp.Instance([[1, 0, 0], [1, 0, 0]], [[F(1, 2), F(1, 2), 0], [F(1, 3)] * 3],
+                            [[True, False, False]] * 2, mu=[F(1, 3), F(2, 3)],
+                            plausible=[[True, True, False], [True] * 3])
+    assert calibration.mean_plausible_responses(two_sizes) == F(8, 3)
+    assert isinstance(calibration.mean_plausible_responses(two_sizes), F)
+    floats = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
+    assert isinstance(calibration.mean_plausible_responses(floats), float)
