@@ -915,6 +915,11 @@ def test_theorem2_bounds_say_when_they_are_vacuous():
             hp.theorem2_bounds(**args)
 
 
+def test_lemma2_gamma_names_its_labels():
+    with pytest.raises(ValueError, match="^positive is not a rectangular array"):
+        hp.lemma2_gamma([[True], [True, False]], 0)
+
+
 def test_upper_informative_size_is_found_from_its_closed_form(monkeypatch):
     """The N where the upper bound drops below 1 comes from N > scale / room^2 and is only
     checked, at most one step either way: a few evaluations of the bound, not a search."""

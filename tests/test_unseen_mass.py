@@ -316,6 +316,10 @@ def test_distributions_exact_shapes():
     """Zipf, geometric and uniform laws have the stated weights and sum to 1 exactly."""
     assert hp.zipf_distribution(4, exponent=2, exact=True).tolist() == [
         Fraction(144, 205), Fraction(36, 205), Fraction(16, 205), Fraction(9, 205)]
+    # the default exponent is 1: weights 1, 1/2, 1/3 over 11/6
+    assert hp.zipf_distribution(3, exact=True).tolist() == [
+        Fraction(6, 11), Fraction(3, 11), Fraction(2, 11)]
+    assert np.abs(hp.zipf_distribution(3) - [6 / 11, 3 / 11, 2 / 11]).max() <= FLOAT_TOLERANCE
     assert hp.geometric_distribution(3, Fraction(1, 2), exact=True).tolist() == [
         Fraction(4, 7), Fraction(2, 7), Fraction(1, 7)]
     for nu in (hp.zipf_distribution(50, 1.3), hp.geometric_distribution(50, 0.9),
