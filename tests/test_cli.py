@@ -151,6 +151,37 @@ def test_facts_columns_idk_gamma_delta_and_jsonl(capsys, tmp_path):
     assert "give --min-errors / --max-errors" in text
 
 
+def test_facts_text_in_full(capsys, tmp_path):
+    """The whole text of `facts`: counts, sr, Good-Turing, both bounds at 99% with their notes
+    (no N makes this lower bound positive), or the hint when no bound is asked for."""
+    path = tmp_path / "facts.jsonl"
+    rows = [("a", "x"), ("a", "?"), ("b", "y"), ("c", "z"), ("c", "z"), ("d", "?")]
+    path.write_text("".join(json.dumps({"who": p, "said": a}) + "\n" for p, a in rows))
+    columns = ["--prompt-column", "who", "--answer-column", "said", "--idk", "?"]
+    head = (f"{path}: N = 6 examples, 4 distinct prompts, 2 answered '?'\n"
+            "singleton rate sr = 0.3333   (prompts with exactly one stated answer, / N)\n"
+            "Good-Turing estimate of the unseen-prompt mass = 0.3333\n")
+    lower, upper = hp.theorem2_lower_bound(1 / 3, 2, 6), hp.theorem2_upper_bound(1 / 3, 3, 6)
+    status, text, _ = run(capsys, "facts", str(path), *columns, "--min-errors", "2",
+                          "--max-errors", "3")
+    assert status == 0 and text == head + (
+        f"Theorem 2, with probability >= 99%: err >= {lower:.4f} (vacuous: not above 0); "
+        "no N makes it positive\n"
+        f"Theorem 2, calibrated learner, with probability >= 99%: err <= {upper:.4f} "
+        "(vacuous: not below 1)\n")
+    status, text, _ = run(capsys, "facts", str(path), *columns)
+    assert text == head + ("(give --min-errors / --max-errors, the numbers of wrong answers per "
+                           "prompt, for Theorem 2's bounds)\n")
+
+
+def test_facts_upper_bound_of_exactly_1_is_vacuous(capsys, tmp_path):
+    """One prompt answered 169 times: sr = 0, so the upper bound is 13 / sqrt(169) = 1 exactly."""
+    path = tmp_path / "same.csv"
+    path.write_text("prompt,answer\n" + "p,a\n" * 169)
+    up = run_json(capsys, "facts", str(path), "--max-errors", "5")["theorem2_upper_bound"]
+    assert up["value"] == 1.0 and up["vacuous"] is True
+
+
 def test_facts_bounds_between_the_vacuity_lines(capsys, tmp_path):
     """10^4 prompts seen once each (sr = 1): the lower bound is positive and below 1 (not
     vacuous), the upper bound lies in [1, 2) (vacuous); the gamma given reaches the N from
@@ -316,6 +347,21 @@ def test_bad_files_exit_1_and_print_nothing(capsys, tmp_path, name, text, argv, 
     assert status == 1 and out == ""
     assert err.startswith("hallu-proofs: error: ") and message in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "line 1: field 'prompt': missing from the header []"),
+    ("prompt,answer,extra\np1\n", "line 2: field 'answer': the row has 1 fields, the header 3"),
+    ("prompt,answer,extra\np,a,e,more\n",
+     "line 2: field 'extra': the row has 4 fields, the header 3"),
+])
+def test_bad_facts_files_named_in_full(capsys, tmp_path, text, message):
+    """An empty file, a short row and a long row: the message names the file, the line and the
+    field (the missing one, or the last one of the header for a long row)."""
+    path = tmp_path / "f.csv"
+    path.write_text(text)
+    status, out, err = run(capsys, "facts", str(path))
+    assert (status, out, err) == (1, "", f"hallu-proofs: error: {path}: {message}\n")
 
 
 def test_missing_file(capsys, tmp_path):

@@ -118,6 +118,9 @@ def test_step5_combine():
     assert identities_hold("5:", PATTERNS) == len(PATTERNS)
     step, cases, holds = reduction.appendix_a_steps()[2]
     assert step.startswith("5:") and holds is True and len(cases) == 2
+    # the two cases are |x| - x itself: 0 for x >= 0 and -2x for x < 0
+    x_neg = sp.Symbol("x", negative=True)
+    assert cases[0] == 0 and sp.simplify(cases[1] - (-2 * x_neg)) == 0
 
 
 @pytest.mark.result("Theorem 1", kind="symbolic", functions=["reduction.appendix_a_table_steps"])
