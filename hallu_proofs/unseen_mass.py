@@ -100,10 +100,6 @@ def _check_in_support(arr, k, name):
         raise ValueError(f"{name}: entry {i} is {arr[i]}, outside the support 0..{k - 1} of nu")
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 # --------------------------------------------------------------------------- the estimator
 
 def good_turing(samples, exact=False):
@@ -452,7 +448,7 @@ def draw_samples(nu, n, seed=None):
     nu = check_distribution(nu, "nu").astype(float)
     n = check_positive_int(n, "n")
     cdf = np.cumsum(nu)
-    u = _rng(seed).random(n) * cdf[-1]
+    u = np.random.default_rng(seed).random(n) * cdf[-1]
     return np.minimum(np.searchsorted(cdf, u, side="right"), nu.size - 1).astype(np.int64)
 
 
@@ -469,7 +465,7 @@ def simulate_good_turing(nu, n, trials, seed=None):
     nu = check_distribution(nu, "nu").astype(float)
     n = check_positive_int(n, "n")
     trials = check_positive_int(trials, "trials")
-    counts = _rng(seed).multinomial(n, nu / nu.sum(), size=trials)
+    counts = np.random.default_rng(seed).multinomial(n, nu / nu.sum(), size=trials)
     return (counts == 1).sum(axis=1) / n, (counts == 0) @ nu
 
 

@@ -475,6 +475,8 @@ def test_lemma1_functions_refuse_bad_input():
         hp.collapse_abstentions([0, 1], [1], n_prompts=2)
     with pytest.raises(TypeError, match="responses must hold integers"):
         hp.collapse_abstentions([0, 1], [0.5, 1.0], n_prompts=2)
+    with pytest.raises(ValueError, match="^responses is not a rectangular array"):
+        hp.collapse_abstentions([0, 1], [[1], [1, 2]], n_prompts=2)
     with pytest.raises(ValueError, match=r"alpha\[1\] must be in"):
         hp.collapsed_distribution(mu, [1.0, 1.5])
     with pytest.raises(ValueError, match="alpha has shape"):
@@ -641,6 +643,10 @@ def test_seeds_and_generators_agree():
     """An int seed and a Generator seeded with it give the same draws."""
     nu = hp.zipf_distribution(20)
     assert np.array_equal(hp.draw_samples(nu, 50, seed=4), hp.draw_samples(nu, 50, np.random.default_rng(4)))
+    generator = np.random.default_rng(9)
+    first = hp.draw_samples(nu, 50, generator)  # a Generator given is used, and advanced
+    assert not np.array_equal(hp.draw_samples(nu, 50, generator), first)
+    assert np.array_equal(first, hp.draw_samples(nu, 50, seed=9))
     a = hp.simulate_good_turing(nu, 30, 5, seed=6)
     b = hp.simulate_good_turing(nu, 30, 5, seed=np.random.default_rng(6))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
