@@ -619,6 +619,51 @@ def test_source_digest_changes_with_any_source(tmp_path):
         ledger.check_sources({"tests": []}, tmp_path)
 
 
+def scratch_repository(path, monkeypatch):
+    """A git repository with two library files and one test, committed at a fixed date (the
+    author's date is another)."""
+    for name, value in (("GIT_AUTHOR_NAME", "a"), ("GIT_AUTHOR_EMAIL", "a@b"),
+                        ("GIT_COMMITTER_NAME", "a"), ("GIT_COMMITTER_EMAIL", "a@b"),
+                        ("GIT_AUTHOR_DATE", "2024-06-07T08:09:10+00:00"),
+                        ("GIT_COMMITTER_DATE", "2025-01-02T03:04:05+00:00")):
+        monkeypatch.setenv(name, value)
+    for name in ("hallu_proofs/a.py", "hallu_proofs/b.py", "tests/test_a.py",
+                 "book/data/ledger_mutation.json"):
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(name)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "first"]):
+        assert ledger._git(*args, root=path) is not None, args
+    return ledger._git("rev-parse", "HEAD", root=path).strip()
+
+
+def test_provenance_in_a_scratch_git_repository(tmp_path, monkeypatch):
+    """In any git repository: the sources are its tracked files, the commit and its date are
+    HEAD's, a changed library file shows as modified and as changed since the mutation data's
+    commit, which is the last commit of the data file when the data do not say."""
+    head = scratch_repository(tmp_path, monkeypatch)
+    (tmp_path / "hallu_proofs/untracked.py").write_text("x")
+    assert ledger.source_files(tmp_path) == ["hallu_proofs/a.py", "hallu_proofs/b.py",
+                                             "tests/test_a.py"]
+    before = ledger.source_digest(tmp_path)
+    (tmp_path / "hallu_proofs/untracked.py").write_text("changed")
+    assert ledger.source_digest(tmp_path) == before
+    assert ledger.made_from(tmp_path) == {"commit": head, "date": "2025-01-02T03:04:05+00:00",
+                                          "library_modified": True}  # the untracked file
+    (tmp_path / "hallu_proofs/untracked.py").unlink()
+    assert ledger.made_from(tmp_path)["library_modified"] is False
+    assert ledger.mutation_provenance({}, root=tmp_path) == {
+        "commit": head, "date": "2025-01-02T03:04:05+00:00", "changed": []}
+    (tmp_path / "hallu_proofs/b.py").write_text("changed")
+    assert ledger.source_digest(tmp_path) != before
+    assert ledger.made_from(tmp_path)["library_modified"] is True
+    made = {"made_from": {"commit": head, "date": "d"}}
+    assert ledger.mutation_provenance(made, root=tmp_path) == {
+        "commit": head, "date": "d", "changed": ["hallu_proofs/b.py"]}
+    unknown = {"made_from": {"commit": "0" * 40, "date": "d"}}  # not a commit of this history
+    assert ledger.mutation_provenance(unknown, root=tmp_path)["changed"] is None
+    assert ledger._git("no-such-command", root=tmp_path) is None
+
+
 @in_checkout
 def test_source_files_are_the_tracked_ones_in_git():
     """In the repository, the sources are git's tracked files under hallu_proofs/ and tests/."""
