@@ -605,6 +605,8 @@ def test_the_99_percent_forms_are_weaker_than_the_gamma_forms_at_one_percent(n):
     (lambda: hp.theorem2_lower_bound(0.2, 364.0, 100), TypeError, "min_errors"),
     (lambda: hp.theorem2_lower_bound("0.2", 364, 100), TypeError, "sr"),
     (lambda: hp.theorem2_sample_size(0.2, 364, target=0.2), ValueError, "target must be below"),
+    (lambda: hp.theorem2_sample_size(0.5, 4), ValueError,  # the target equals the limit 0
+     r"^target must be below sr - 2/min_errors = 0, got 0.0$"),
 ])
 @pytest.mark.result("Theorem 2", kind="validation",
                     functions=["theorem2_lower_bound", "theorem2_upper_bound"])

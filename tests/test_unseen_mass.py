@@ -583,6 +583,19 @@ def test_zipf_weights():
     assert hp.zipf_distribution(3).dtype == np.float64
 
 
+def test_missing_mass_takes_whole_floats_and_python_ints():
+    """Samples as whole floats or as an object array of Python ints are integers; booleans in
+    an object array are not; the caller's array is not modified."""
+    nu = [Fraction(1, 2), Fraction(1, 3), Fraction(1, 6)]
+    for samples in ([0.0, 2.0], np.array([0, 2], dtype=object), np.array([0, 2], dtype=np.int32)):
+        assert hp.missing_mass(nu, samples) == Fraction(1, 3), samples
+    with pytest.raises(TypeError, match="^samples must hold integers$"):
+        hp.missing_mass(nu, np.array([0, True], dtype=object))
+    mine = np.array([0, 2])
+    hp.missing_mass(nu, mine)
+    assert mine.tolist() == [0, 2] and mine.flags.writeable
+
+
 def test_input_check_messages_in_full():
     """The messages of the sample, pair and alpha checks, in full."""
     mu, alpha = [0.5, 0.5], [1.0, 0.5]
