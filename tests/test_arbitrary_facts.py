@@ -917,6 +917,11 @@ def test_theorem2_bounds_say_when_they_are_vacuous():
             hp.theorem2_bounds(**args)
 
 
+def test_singleton_rate_of_no_examples_is_refused():
+    with pytest.raises(ValueError, match="^prompts is empty: a training set needs N >= 1 examples$"):
+        hp.singleton_rate([], [])
+
+
 def test_lemma2_gamma_names_its_labels():
     with pytest.raises(ValueError, match="^positive is not a rectangular array"):
         hp.lemma2_gamma([[True], [True, False]], 0)

@@ -108,7 +108,7 @@ def test_from_dataframe_both_schemas_and_named_columns():
     (lambda: hp.GradedResults.from_booleans([True], [True], [False]), ValueError,
      "question 0 has 2 of is_correct, is_incorrect, is_not_attempted true; exactly one must be"),
     (lambda: hp.GradedResults.from_booleans([True], [False, True], [False]), ValueError,
-     "must have the same length, got [1, 2, 1]"),
+     "is_correct, is_incorrect, is_not_attempted must have the same length, got [1, 2, 1]"),
     (lambda: hp.GradedResults.from_booleans([0.5], [0], [0]), TypeError,
      "is_correct must hold booleans (or 0 and 1), got dtype float64"),
     (lambda: hp.GradedResults.from_booleans([[True]], [[False]], [[False]]), ValueError,
@@ -117,6 +117,7 @@ def test_from_dataframe_both_schemas_and_named_columns():
      "attempted has shape (2,), expected (1,)"),
     (lambda: hp.GradedResults.from_correct([2]), ValueError, "correct: entry 0 is 2; it must be 0 or 1"),
     (lambda: hp.GradedResults.from_correct([]), ValueError, "correct must not be empty"),
+    (lambda: hp.GradedResults([["A"], ["A", "B"]]), ValueError, "grades is not a rectangular array"),
     (lambda: hp.GradedResults.from_dataframe([1, 2]), TypeError,
      "frame must be a DataFrame or a mapping of columns, got list"),
     (lambda: hp.GradedResults.from_dataframe(pd.DataFrame({"x": [1]})), ValueError,
@@ -125,7 +126,7 @@ def test_from_dataframe_both_schemas_and_named_columns():
 def test_construction_refusals(call, error, message):
     with pytest.raises(error) as info:
         call()
-    assert message in str(info.value)
+    assert str(info.value).startswith(message)
 
 
 # --------------------------------------------------------------------------- rates and scores
