@@ -216,7 +216,7 @@ def test_bootstrap_interval_covers_at_its_level():
 def test_score_refusals(call, error, message):
     with pytest.raises(error) as info:
         call(hp.GradedResults(["A", "B", "C"]))
-    assert message in str(info.value)
+    assert str(info.value).startswith(message)
 
 
 def test_interval_helpers_refuse_bad_input():
@@ -501,8 +501,7 @@ def test_bad_files_name_the_file_line_and_field(tmp_path, name, text, message):
     path = write(tmp_path, name, text)
     with pytest.raises(ValueError) as info:
         hp.read_results(path)
-    assert str(info.value).startswith(str(tmp_path))
-    assert message in str(info.value)
+    assert str(info.value).startswith(f"{tmp_path}/{message}")
 
 
 def test_read_results_argument_refusals(tmp_path):
