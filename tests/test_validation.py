@@ -251,3 +251,23 @@ def test_more_messages_in_full(error, message, call):
     """Messages that name the argument, in full (each check's name is part of its contract)."""
     with pytest.raises(error, match="^" + re.escape(message) + "$"):
         call()
+
+
+def test_id_counts_on_every_path():
+    """Small non-negative ints (counted by bincount, ids never seen left out), negative or large
+    ints, ints beyond 64 bits (kept as Python ints), strings, tuples, floats: the counts of the
+    distinct ids; Python and numpy booleans together are refused as booleans."""
+    from hallu_proofs.validation import as_id_array, id_counts
+
+    cases = [([0, 5, 5, 9], [1, 1, 2]), ([-3, -3, 7], [1, 2]), ([2**40, 5, 2**40], [1, 2]),
+             ([2**70, 2**70, 1], [1, 2]), (["b", "a", "b", "b"], [1, 3]),
+             ([("a", 1), ("a", 1), ("b", 2)], [1, 2]), ([0.5, 0.5, 1.5], [1, 2])]
+    for ids, counts in cases:
+        got = id_counts(ids, "ids")
+        assert sorted(got.tolist()) == counts and got.dtype == np.intp, ids
+    huge = as_id_array([2**70, 1], "ids")
+    assert huge.dtype == object and huge.tolist() == [2**70, 1]
+    assert id_counts([], "ids").tolist() == []
+    with pytest.raises(TypeError, match=r"^ids must hold ids \(ints, strings, tuples, \.\.\.\), "
+                                        r"got booleans$"):
+        as_id_array([True, np.True_], "ids")
