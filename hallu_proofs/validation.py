@@ -154,12 +154,11 @@ def as_id_array(values, name):
             raise TypeError(f"{name} must hold ids (ints, strings, tuples, ...), got booleans")
         integers = all(issubclass(k, (int, np.integer)) and not issubclass(k, (bool, np.bool_))
                        for k in kinds)
-        if integers or kinds <= {float}:  # strings are coded faster as Python objects
-            try:
-                arr = np.asarray(items)
-            except OverflowError:  # ints beyond 64 bits
-                arr = np.fromiter(items, dtype=object, count=len(items))
-        else:
+        arr = np.asarray(items) if integers or kinds <= {float} else None  # floats, ints
+        if arr is None or integers and arr.dtype.kind not in "iu":
+            # strings are coded faster as Python objects; ints that fit no one integer dtype
+            # (beyond 64 bits, or 2^63 and above with negatives or small ints, which numpy
+            # would turn into floats that merge neighbouring ids) stay Python ints
             arr = np.fromiter(items, dtype=object, count=len(items))
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")

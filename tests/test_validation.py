@@ -255,18 +255,22 @@ def test_more_messages_in_full(error, message, call):
 
 def test_id_counts_on_every_path():
     """Small non-negative ints (counted by bincount, ids never seen left out), negative or large
-    ints, ints beyond 64 bits (kept as Python ints), strings, tuples, floats: the counts of the
+    ints, ints that no one integer dtype holds (kept as Python ints: numpy would make floats of
+    2^63 + 5 and 3, merging 2^63 + 5 with 2^63 + 6), strings, tuples, floats: the counts of the
     distinct ids; Python and numpy booleans together are refused as booleans."""
     from hallu_proofs.validation import as_id_array, id_counts
 
     cases = [([0, 5, 5, 9], [1, 1, 2]), ([-3, -3, 7], [1, 2]), ([2**40, 5, 2**40], [1, 2]),
-             ([2**70, 2**70, 1], [1, 2]), (["b", "a", "b", "b"], [1, 3]),
+             ([2**70, 2**70, 1], [1, 2]), ([2**63 + 5, 2**63 + 6, 3], [1, 1, 1]),
+             ([2**63, -1, -1], [1, 2]), (["b", "a", "b", "b"], [1, 3]),
              ([("a", 1), ("a", 1), ("b", 2)], [1, 2]), ([0.5, 0.5, 1.5], [1, 2])]
     for ids, counts in cases:
         got = id_counts(ids, "ids")
         assert sorted(got.tolist()) == counts and got.dtype == np.intp, ids
-    huge = as_id_array([2**70, 1], "ids")
-    assert huge.dtype == object and huge.tolist() == [2**70, 1]
+    for ids in ([2**70, 1], [2**63 + 5, 3]):  # no integer dtype holds both: Python ints
+        kept = as_id_array(ids, "ids")
+        assert kept.dtype == object and kept.tolist() == ids
+    assert as_id_array([2**63, 2**64 - 1], "ids").dtype == np.uint64
     assert id_counts([], "ids").tolist() == []
     with pytest.raises(TypeError, match=r"^ids must hold ids \(ints, strings, tuples, \.\.\.\), "
                                         r"got booleans$"):
