@@ -315,6 +315,21 @@ def test_calibration_writes_the_reliability_diagram(capsys, tmp_path, ending, ma
     assert other.exists()
 
 
+def test_the_png_diagram_is_drawn_square_and_laid_out(capsys, tmp_path):
+    """The PNG is 4.5 x 4.5 inches at matplotlib's default 100 dpi, holds the drawing (not a
+    blank page), and the constrained layout keeps the axis labels inside it."""
+    import matplotlib.image
+
+    path = tmp_path / "diagram.png"
+    run(capsys, "calibration", CSV, "--plot", str(path))
+    pixels = matplotlib.image.imread(path)
+    assert pixels.shape[:2] == (450, 450)
+    ink = pixels[..., :3].min(axis=2) < 0.5  # dark pixels: lines, text
+    assert ink.mean() > 0.01
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert rows[0] < 25 and rows[-1] > 425 and cols[0] < 25  # drawn out to the edges
+
+
 def test_no_diagram_from_a_bad_file(capsys, tmp_path):
     """A bad file exits 1 before any diagram is written (nothing partial)."""
     bad, path = tmp_path / "bad.csv", tmp_path / "diagram.png"
