@@ -250,7 +250,9 @@ def test_diagram_draws_the_table():
     """The bars, intervals, dots, diagonal, axes and legend of the diagram, read back from the
     matplotlib Axes: each drawn where the table and the Wilson interval at ``level`` put it."""
     import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
     from matplotlib.container import ErrorbarContainer
+    from matplotlib.font_manager import FontProperties
 
     q, y = [0.1, 0.25, 0.375, 0.8], [False, True, False, True]
     table = hp.reliability_table(q, y, bins=5)
@@ -277,6 +279,15 @@ def test_diagram_draws_the_table():
         "90% Wilson interval", "accuracy per bin", "mean confidence in the bin",
         "perfect calibration"]
     assert legend._loc == 2  # matplotlib's code of "upper left", above the bars of low confidence
+    assert legend.get_texts()[0].get_fontsize() == FontProperties(size="small").get_size_in_points()
+    bar = ax.patches[0]
+    assert bar.get_alpha() == 0.5 and tuple(bar.get_edgecolor()) == (0, 0, 0, 0.5)  # black
+    assert to_hex(errorbars.lines[2][0].get_colors()[0]) == "#000000"
+    caps = errorbars.lines[1]
+    assert len(caps) == 2 and caps[0].get_markersize() == 4  # matplotlib draws capsize 2 as 4
+    assert errorbars.lines[0] is None  # fmt="none": no line through the bins
+    assert to_hex(dots.get_color()) == to_hex("C3")
+    assert to_hex(diagonal.get_color()) == to_hex("gray")
     plt.close(fig)
     fresh = hp.reliability_diagram(table)
     assert tuple(fresh.figure.get_size_inches()) == (4.5, 4.5)
