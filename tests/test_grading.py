@@ -131,6 +131,14 @@ def test_expected_score_floats(q, t):
     assert abs(got - (q - t) / (1 - t)) <= FLOAT_TOLERANCE * (1 + hp.penalty(t))
 
 
+def test_expected_score_with_one_float_is_exactly_0_at_the_tie():
+    """One float among q and t is enough for the (q - t) / (1 - t) form: at q = t = 0.176 (a
+    float q, an exact t) rescoring the rates would leave -2.8e-17."""
+    q = 0.176
+    assert hp.expected_score(q, F(q)) == 0.0 == hp.expected_score(F(q), q)
+    assert grading.rescore(q, 1 - q, 0, F(q)) != 0
+
+
 @given(confidences, targets)
 def test_answering_beats_idk_iff_confidence_above_target(q, t):
     """expected_score(q, t) > 0 (IDK scores 0) iff q > t; = 0 iff q = t; < 0 iff q < t."""

@@ -72,6 +72,10 @@ def test_from_booleans_and_from_correct():
     b = hp.GradedResults.from_correct([1, 0, 1], attempted=[True, True, False],
                                       confidence=[0.9, 0.5, 0.1], ids=["p", "q", "r"], source="t")
     assert b.codes.tolist() == [0, 1, 2] and b.ids.tolist() == ["p", "q", "r"] and b.source == "t"
+    assert b.confidence.tolist() == [0.9, 0.5, 0.1] and a.confidence.tolist() == [0.9, 0.5, 0.1]
+    quantile = b.reliability(bins=2, strategy="quantile").rows()
+    want = hp.reliability_table([0.9, 0.5], [True, False], bins=2, strategy="quantile").rows()
+    assert quantile == want != b.reliability(bins=2).rows()
     assert hp.GradedResults.from_correct([True, False]).counts == (1, 1, 0)
 
 
