@@ -922,6 +922,14 @@ def test_singleton_rate_of_no_examples_is_refused():
         hp.singleton_rate([], [])
 
 
+def test_answer_counts_drawn_from_a_seed_repeat():
+    """The rng argument is used: one seed gives one draw, another seed another."""
+    facts = hp.ArbitraryFacts(np.full(20, 0.05), n_responses=3, alpha=0.5)
+    first = facts.draw_answer_counts(1000, 1)
+    assert np.array_equal(first, facts.draw_answer_counts(1000, 1))
+    assert not np.array_equal(first, facts.draw_answer_counts(1000, 2))
+
+
 def test_lemma2_gamma_names_its_labels():
     with pytest.raises(ValueError, match="^positive is not a rectangular array"):
         hp.lemma2_gamma([[True], [True, False]], 0)

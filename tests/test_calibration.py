@@ -824,3 +824,24 @@ def test_database_model_says_idk_only_where_unknown():
     assert isinstance(calibration.mean_plausible_responses(two_sizes), F)
     floats = hp.Instance([1.0, 0.0, 0.0], [0.6, 0.2, 0.2], [True, False, False])
     assert isinstance(calibration.mean_plausible_responses(floats), float)
+
+
+def test_level_set_error_in_floats_groups_equal_values():
+    """Float p_hat with repeated values: each distinct value is one level set, as in exact
+    arithmetic (the float path sorts and splits where the value changes)."""
+    exact = hp.Instance([[1, 0, 0, 0], [F(1, 2), F(1, 2), 0, 0]],
+                        [[F(1, 4)] * 4, [F(1, 4), F(1, 4), F(1, 4), F(1, 4)]],
+                        [[True, False, False, False], [True, True, False, False]],
+                        mu=[F(1, 3), F(2, 3)])
+    floats = hp.Instance(exact.p.astype(float), exact.p_hat.astype(float),
+                         exact.valid, mu=exact.mu.astype(float))
+    value = hp.level_set_calibration_error(exact)
+    assert value == 0  # one level, 1/4, holding mass 1 under p_hat and p
+    assert hp.level_set_calibration_error(floats) == float(value)
+    # two levels: 1/2 holds p_hat mass 1/2 and p mass 1/3, 1/4 holds 1/2 and 2/3
+    mixed = hp.Instance([[1, 0, 0], [0, 1, 0]], [[F(1, 2), F(1, 4), F(1, 4)]] * 2,
+                        [[True, False, False], [False, True, False]], mu=[F(1, 3), F(2, 3)])
+    as_floats = hp.Instance(mixed.p.astype(float), mixed.p_hat.astype(float), mixed.valid,
+                            mu=mixed.mu.astype(float))
+    assert hp.level_set_calibration_error(mixed) == F(1, 3)
+    assert abs(hp.level_set_calibration_error(as_floats) - 1 / 3) <= FLOAT_TOLERANCE
