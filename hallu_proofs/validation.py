@@ -155,7 +155,7 @@ def as_id_array(values, name):
         integers = all(issubclass(k, (int, np.integer)) and not issubclass(k, (bool, np.bool_))
                        for k in kinds)
         arr = np.asarray(items) if integers or kinds <= {float} else None  # floats, ints
-        if arr is None or integers and arr.dtype.kind not in "iu":
+        if arr is None or (integers and arr.dtype.kind not in "iu"):
             # strings are coded faster as Python objects; ints that fit no one integer dtype
             # (beyond 64 bits, or 2^63 and above with negatives or small ints, which numpy
             # would turn into floats that merge neighbouring ids) stay Python ints

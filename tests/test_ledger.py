@@ -593,12 +593,17 @@ def test_steps_main_prints_coverage_and_problems(tmp_path, capsys, monkeypatch):
 
 # --- sources and mutation provenance -----------------------------------------------------------
 
+def write_files(root, names):
+    """Each file of ``names`` under ``root``, its folders made, holding its own name."""
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+
+
 def test_source_digest_changes_with_any_source(tmp_path):
     """Without git, every file under hallu_proofs/ and tests/ but caches counts; the digest
     changes when a file's content, or its name, changes."""
-    for name in ("hallu_proofs/a.py", "tests/test_b.py", "hallu_proofs/data/c.csv"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(name)
+    write_files(tmp_path, ("hallu_proofs/a.py", "tests/test_b.py", "hallu_proofs/data/c.csv"))
     (tmp_path / "hallu_proofs/__pycache__").mkdir()
     (tmp_path / "hallu_proofs/__pycache__/a.pyc").write_text("x")
     (tmp_path / "book.md").write_text("not a source")
@@ -627,10 +632,8 @@ def scratch_repository(path, monkeypatch):
                         ("GIT_AUTHOR_DATE", "2024-06-07T08:09:10+00:00"),
                         ("GIT_COMMITTER_DATE", "2025-01-02T03:04:05+00:00")):
         monkeypatch.setenv(name, value)
-    for name in ("hallu_proofs/a.py", "hallu_proofs/b.py", "tests/test_a.py",
-                 "book/data/ledger_mutation.json"):
-        (path / name).parent.mkdir(parents=True, exist_ok=True)
-        (path / name).write_text(name)
+    write_files(path, ("hallu_proofs/a.py", "hallu_proofs/b.py", "tests/test_a.py",
+                       "book/data/ledger_mutation.json"))
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "first"]):
         assert ledger._git(*args, root=path) is not None, args
     return ledger._git("rev-parse", "HEAD", root=path).strip()

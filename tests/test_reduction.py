@@ -480,6 +480,17 @@ def test_delta_coefficient_fails_at_k_equal_two(c):
 
 # --------------------------------------------------------------------------- per-prompt thresholds
 
+def assert_terms(terms, want, exact):
+    """The terms are ``want``: exactly, as Fractions, for an exact instance; within
+    FLOAT_TOLERANCE for a float one."""
+    assert terms.keys() == want.keys()
+    for key, value in want.items():
+        if exact:
+            assert terms[key] == value and isinstance(terms[key], F), key
+        else:
+            assert abs(terms[key] - float(value)) <= FLOAT_TOLERANCE, key
+
+
 def per_prompt_example(exact):
     """Prompt 0: |E_0| = 2 (a fourth slot implausible), one valid slot above 1/2. Prompt 1:
     |E_1| = 3, two slots at exactly 1/3, so not above it. mu = (1/4, 3/4)."""
@@ -501,12 +512,7 @@ def test_per_prompt_threshold_terms_by_hand(exact):
     terms = reduction.per_prompt_threshold_terms(per_prompt_example(exact))
     want = {"iiv_error": F(3, 8), "calibration_gap": F(1, 10), "ratio": F(3, 8),
             "bound": F(11, 40)}
-    assert terms.keys() == want.keys()
-    for key, value in want.items():
-        if exact:
-            assert terms[key] == value and isinstance(terms[key], F), key
-        else:
-            assert abs(terms[key] - float(value)) <= FLOAT_TOLERANCE, key
+    assert_terms(terms, want, exact)
     assert hp.generative_error(per_prompt_example(exact)) == (F(3, 5) if exact else 0.6)
 
 
@@ -580,12 +586,7 @@ def test_nonsense_terms_by_hand(exact):
     terms = reduction.nonsense_terms(inst, nonsense)
     want = {"err": F(17, 30), "iiv_error": F(2, 5), "calibration_gap": F(1, 2),
             "ratio": F(2, 3), "bound": F(-11, 30)}
-    assert terms.keys() == want.keys()
-    for key, value in want.items():
-        if exact:
-            assert terms[key] == value and isinstance(terms[key], F), key
-        else:
-            assert abs(terms[key] - float(value)) <= FLOAT_TOLERANCE, key
+    assert_terms(terms, want, exact)
     nonsense[1, 1] = True
     with pytest.raises(ValueError, match="^nonsense marks valid response 1 of prompt 1$"):
         reduction.nonsense_terms(inst, nonsense)
